@@ -1,0 +1,1 @@
+"""The ActivityPub protocol as plain dicts; knows nothing of the hub's database."""

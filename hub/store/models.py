@@ -1,0 +1,196 @@
+"""SQLAlchemy models: local actors, people, remote actors, follows, posts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from hub.store.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ActorKind(enum.StrEnum):
+    """What a local actor is: a member coop, the network Group, or the instance actor."""
+
+    coop = "coop"
+    network = "network"
+    instance = "instance"
+
+
+class FollowDirection(enum.StrEnum):
+    """Inbound: a remote actor follows ours. Outbound: ours follows a remote actor."""
+
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class FollowState(enum.StrEnum):
+    """A follow waits for approval or is accepted."""
+
+    pending = "pending"
+    accepted = "accepted"
+
+
+class Visibility(enum.StrEnum):
+    """Who may see a post, in Mastodon's terms."""
+
+    public = "public"
+    unlisted = "unlisted"
+    private = "private"
+    direct = "direct"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=16, validate_strings=True)
+
+
+class LocalActor(Base):
+    """An actor this hub speaks for: a coop, the network Group, or the instance actor."""
+
+    __tablename__ = "local_actors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ActorKind] = mapped_column(_enum(ActorKind, "actor_kind"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str | None] = mapped_column(String(2048))
+    fields: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    manually_approves_followers: Mapped[bool] = mapped_column(Boolean, default=False)
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
+    indexable: Mapped[bool] = mapped_column(Boolean, default=True)
+    rsa_public_pem: Mapped[str] = mapped_column(Text)
+    rsa_private_pem: Mapped[str] = mapped_column(Text)
+    ed25519_private_multibase: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        # Never put key material in logs or tracebacks.
+        return f"LocalActor(id={self.id!r}, kind={self.kind!r}, username={self.username!r})"
+
+
+class Person(Base):
+    """Someone who logs in: a network manager now, coop people later."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Person(id={self.id!r}, email={self.email!r})"
+
+
+class OneTimeToken(Base):
+    """A hashed one-time secret in a link: set a password, or set up the first manager."""
+
+    __tablename__ = "one_time_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RemoteActor(Base):
+    """A cached actor of another server."""
+
+    __tablename__ = "remote_actors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uri: Mapped[str] = mapped_column(String(2048), unique=True)
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    username: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(200))
+    inbox_uri: Mapped[str | None] = mapped_column(String(2048))
+    shared_inbox_uri: Mapped[str | None] = mapped_column(String(2048))
+    key_id: Mapped[str | None] = mapped_column(String(2048))
+    public_key_pem: Mapped[str | None] = mapped_column(Text)
+    ap_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Follow(Base):
+    """A follow between one of our actors and a remote actor, in either direction."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        UniqueConstraint("local_actor_id", "remote_actor_id", "direction"),
+        Index("ix_follows_listing", "local_actor_id", "direction", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[FollowDirection] = mapped_column(_enum(FollowDirection, "follow_direction"))
+    state: Mapped[FollowState] = mapped_column(_enum(FollowState, "follow_state"))
+    activity_uri: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")
+
+
+class Post(Base):
+    """A note one of our actors published."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_outbox", "local_actor_id", "deleted_at", "id"),
+        Index("ix_posts_featured", "local_actor_id", "pinned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    content_html: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"))
+    in_reply_to_uri: Mapped[str | None] = mapped_column(String(2048))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    local_actor: Mapped[LocalActor] = relationship(lazy="raise_on_sql")

@@ -1,0 +1,81 @@
+"""Text to safe HTML: plain text and Markdown rendered with links, remote HTML sanitised."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+# Mastodon's allowed subset (FEDERATION.md); everything else is dropped or unwrapped.
+ALLOWED_TAGS = {
+    "p", "br", "a", "span", "del", "pre", "code", "em", "strong", "b", "i", "u",
+    "ul", "ol", "li", "blockquote",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "class", "target"}, "span": {"class"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto", "xmpp", "matrix", "gemini", "dat", "ipfs"}
+_CLASS_ALLOWED = re.compile(
+    r"^(h-\S+|p-\S+|u-\S+|dt-\S+|e-\S+|mention|hashtag|invisible|ellipsis)$"
+)
+_URL = re.compile(r"^https?://[^\s<>\"']+$")
+LINK_REL = "nofollow noopener noreferrer"
+
+
+def sanitize_html(raw: str) -> str:
+    """Reduce HTML to Mastodon's allowed tags, attributes, classes and URL schemes."""
+    return str(
+        nh3.clean(
+            raw,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=ALLOWED_SCHEMES,
+            link_rel=LINK_REL,
+            attribute_filter=_filter_attribute,
+            clean_content_tags={"script", "style"},
+        )
+    )
+
+
+def render_markdown(source: str) -> str:
+    """Markdown (or plain text) to safe HTML, with bare URLs turned into links."""
+    return sanitize_html(_markdown().render(source)).strip()
+
+
+def plain_text(value: str) -> str:
+    """Escape text for HTML; display names and labels are never HTML."""
+    return html.escape(value, quote=True)
+
+
+def field_value_html(value: str) -> str:
+    """A profile field's value: a link with rel=me when it is a URL, escaped text otherwise."""
+    value = value.strip()
+    if _URL.match(value):
+        shown = re.sub(r"^https?://(www\.)?", "", value).rstrip("/")
+        return (
+            f'<a href="{html.escape(value)}" target="_blank" rel="nofollow noopener '
+            f'noreferrer me" translate="no">{html.escape(shown)}</a>'
+        )
+    return html.escape(value)
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) URL without spaces."""
+    return bool(_URL.match(value))
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute != "class":
+        return value
+    kept = [name for name in value.split() if _CLASS_ALLOWED.match(name)]
+    return " ".join(kept) or None
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"linkify": True, "html": False}).enable("linkify")
+    # Mastodon shows no headings: render them as a bold paragraph instead of losing them.
+    md.add_render_rule("heading_open", lambda *_args: "<p><strong>")
+    md.add_render_rule("heading_close", lambda *_args: "</strong></p>\n")
+    return md

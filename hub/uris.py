@@ -1,0 +1,67 @@
+"""Every URI the hub mints, in one place."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from hub.activitypub.vocab import ActorUrls
+from hub.config import Settings
+
+INSTANCE_ACTOR_PATH = "/actor"
+
+
+class Uris:
+    """Builds our URLs from the configured scheme and domain."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.base = settings.base_url
+        self.domain = settings.domain
+
+    def actor(self, username: str) -> str:
+        """The one URL of a coop or the network actor (JSON and HTML by negotiation)."""
+        return f"{self.base}/users/{quote(username)}"
+
+    def instance_actor(self) -> str:
+        """The instance actor (FEP-2677), which signs our fetches."""
+        return self.base + INSTANCE_ACTOR_PATH
+
+    def shared_inbox(self) -> str:
+        """The one inbox for everything addressed to several of our actors."""
+        return f"{self.base}/inbox"
+
+    def actor_urls(self, username: str, *, instance: bool = False) -> ActorUrls:
+        """All URLs an actor document names."""
+        actor_id = self.instance_actor() if instance else self.actor(username)
+        return ActorUrls(
+            id=actor_id,
+            inbox=f"{actor_id}/inbox",
+            outbox=f"{actor_id}/outbox",
+            followers=f"{actor_id}/followers",
+            following=f"{actor_id}/following",
+            featured=f"{actor_id}/featured",
+            shared_inbox=self.shared_inbox(),
+            icon=f"{actor_id}/avatar.png",
+        )
+
+    def note(self, username: str, post_id: int) -> str:
+        """A post's id and page."""
+        return f"{self.actor(username)}/statuses/{post_id}"
+
+    def create_activity(self, username: str, post_id: int) -> str:
+        """The id of the Create that published a post."""
+        return f"{self.note(username, post_id)}/activity"
+
+    def page(self, collection_id: str, before: int | None = None) -> str:
+        """A page of a collection: the first, or the one after keyset cursor `before`."""
+        params: dict[str, str | int] = {"page": "true"}
+        if before is not None:
+            params["max_id"] = before
+        return f"{collection_id}?{urlencode(params)}"
+
+    def acct(self, username: str) -> str:
+        """The WebFinger subject of a local actor."""
+        return f"acct:{username}@{self.domain}"
+
+    def password_link(self, token: str) -> str:
+        """The one-time link where a manager sets a password."""
+        return f"{self.base}/setup/{token}"

@@ -1,0 +1,1 @@
+"""Every HTTP surface of the hub, and nothing else."""
