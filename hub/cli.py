@@ -205,6 +205,7 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings, db: Database)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    print("worker started; stop it with SIGTERM or Ctrl-C", flush=True)
     await worker.run_forever(db, stop)
 
 

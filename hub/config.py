@@ -101,7 +101,10 @@ def _domain(raw: str) -> str:
     if not raw or "/" in raw or "@" in raw:
         raise ConfigError(f"HUB_DOMAIN must be a host name with an optional port, not {raw!r}")
     host, _, port = raw.partition(":")
-    host = normalize_host(host)
+    try:
+        host = normalize_host(host)
+    except ConfigError:
+        raise ConfigError(f"HUB_DOMAIN has an invalid host name: {raw!r}") from None
     if not all(_HOST_LABEL.match(label) for label in host.split(".")):
         raise ConfigError(f"HUB_DOMAIN has an invalid host name: {raw!r}")
     if port:

@@ -56,9 +56,14 @@ async def _webfinger_answer(request: web.Request, resource: str | None) -> tuple
     settings, uris = request.app[SETTINGS], request.app[URIS]
     if _host(query.host) != _host(settings.domain):
         fail(404, "that resource is not on this server")
-    username = query.username or _username_from_url(query.url or "", request)
-    if username in {settings.hostname, INSTANCE_USERNAME}:
-        username = INSTANCE_USERNAME
+    if query.url is not None:
+        username = _username_from_url(query.url, request)
+    elif query.username == settings.hostname:
+        username = INSTANCE_USERNAME  # Mastodon's convention: acct:host@host
+    elif query.username == INSTANCE_USERNAME or query.username is None:
+        fail(404, "no such account")
+    else:
+        username = query.username
     async with request.app[DB].begin() as session:
         found = await find_actor(session, username)
     if found is None or found.deleted_at is not None:

@@ -34,12 +34,12 @@ async def serve(args: argparse.Namespace, settings: Settings, db: Database) -> N
         print(f"  {Uris(settings).password_link(link.token)}", flush=True)
     runner = web.AppRunner(create_app(settings, db), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
-    print(f"serving {settings.base_url} on http://{settings.host}:{settings.port}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    print(f"serving {settings.base_url} on http://{settings.host}:{settings.port}", flush=True)
     tasks = [asyncio.create_task(worker.run_forever(db, stop))] if settings.run_worker else []
     try:
         await stop.wait()
