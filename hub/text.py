@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
@@ -79,3 +81,62 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("heading_open", lambda *_args: "<p><strong>")
     md.add_render_rule("heading_close", lambda *_args: "</strong></p>\n")
     return md
+
+
+HASHTAG = re.compile(r"(?<![\w/#&])#([^\W_][\w]{0,99})", re.UNICODE)
+MENTION = re.compile(r"(?<![\w/@])@([a-zA-Z0-9_.-]{1,64})@([a-zA-Z0-9.-]{1,253}\.[a-zA-Z]{2,63})")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """A post's safe HTML with the hashtags and mentions it links."""
+
+    html: str
+    hashtags: list[str]
+    mentions: list[tuple[str, str]]
+
+
+def find_mentions(source: str) -> list[str]:
+    """The `user@host` handles mentioned in a text, lowercased, without repeats."""
+    found = (f"{user}@{host}".lower() for user, host in MENTION.findall(source))
+    return list(dict.fromkeys(found))
+
+
+def render_post(
+    source: str, mentions: Mapping[str, str], tag_url: Callable[[str], str]
+) -> RenderedPost:
+    """Markdown to HTML, then link #hashtags and the @user@host mentions that were resolved."""
+    hashtags: dict[str, None] = {}
+    linked: dict[str, str] = {}
+    inside_link = False
+    parts = _TAG_OR_TEXT.split(render_markdown(source))
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            inside_link = part.startswith("<a ") or (inside_link and part != "</a>")
+            continue
+        if inside_link:
+            continue
+        part = HASHTAG.sub(lambda m: _hashtag(m, hashtags, tag_url), part)
+        parts[index] = MENTION.sub(lambda m: _mention(m, mentions, linked), part)
+    return RenderedPost("".join(parts), list(hashtags), list(linked.items()))
+
+
+def _hashtag(match: re.Match[str], seen: dict[str, None], tag_url: Callable[[str], str]) -> str:
+    name = match.group(1)
+    seen.setdefault(name.lower())
+    href = html.escape(tag_url(name.lower()))
+    return f'<a href="{href}" class="mention hashtag" rel="tag">#<span>{name}</span></a>'
+
+
+def _mention(match: re.Match[str], mentions: Mapping[str, str], linked: dict[str, str]) -> str:
+    handle = f"{match.group(1)}@{match.group(2)}".lower()
+    href = mentions.get(handle)
+    if href is None:
+        return match.group(0)
+    linked[handle] = href
+    user = html.escape(match.group(1))
+    return (
+        f'<span class="h-card" translate="no"><a href="{html.escape(href)}" '
+        f'class="u-url mention">@<span>{user}</span></a></span>'
+    )

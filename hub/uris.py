@@ -51,6 +51,18 @@ class Uris:
         """The id of the Create that published a post."""
         return f"{self.note(username, post_id)}/activity"
 
+    def update_activity(self, username: str, post_id: int, stamp: int) -> str:
+        """The id of the Update that edited a post at a moment (epoch milliseconds)."""
+        return f"{self.note(username, post_id)}/updates/{stamp}"
+
+    def delete_activity(self, username: str, post_id: int) -> str:
+        """The id of the Delete of a post."""
+        return f"{self.note(username, post_id)}/delete"
+
+    def tag(self, name: str) -> str:
+        """The page of a hashtag."""
+        return f"{self.base}/tags/{quote(name)}"
+
     def page(self, collection_id: str, before: int | None = None) -> str:
         """A page of a collection: the first, or the one after keyset cursor `before`."""
         params: dict[str, str | int] = {"page": "true"}

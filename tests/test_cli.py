@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.store.db import Database
-from hub.store.models import LocalActor, OneTimeToken, Person
+from hub.store.models import LocalActor, OneTimeToken, Person, Post
 from web.main import main
 
 
@@ -188,3 +188,21 @@ def test_db_upgrade_migrates_and_creates_the_built_in_actors(hub: Hub, env: dict
     code, out, _err = hub("db", "upgrade")
     assert (code, out) == (0, "database is at the newest schema\n")
     assert count(env["HUB_DATABASE_URL"], LocalActor) == 2
+
+
+def test_post_create_and_delete_from_the_command_line(hub: Hub, env: dict[str, str]) -> None:
+    assert hub("coop", "create", "fairbnb", "--name", "Fairbnb")[0] == 0
+    code, out, _err = hub(
+        "post", "create", "fairbnb", "--text", "Hallo #Netzwerk", "--language", "de"
+    )
+    assert code == 0 and out == "posted 1: http://hub.test/users/fairbnb/statuses/1\n"
+    code, out, err = hub("post", "create", "fairbnb", "--text", "x", "--visibility", "bogus")
+    assert code == 2 and out == "" and "invalid choice" in err and err.count("\n") == 1
+    code, _out, err = hub("post", "create", "nobody", "--text", "x")
+    assert code == 2 and "no coop" in err
+    assert count(env["HUB_DATABASE_URL"], Post) == 1
+    assert hub("post", "delete", "1") == (0, "deleted post 1\n", "")
+    code, _out, err = hub("post", "delete", "1")
+    assert code == 2 and err == "hub: no post with the id 1\n"
+    code, out, _err = hub("deliveries")
+    assert code == 0 and out.splitlines()[0] == "pending\t0"

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from hub.store.db import Database
 from hub.store.migrate import current_revision, upgrade
-from hub.store.models import Base, Person
+from hub.store.models import Base, Person, Post
 from hub.store.types import utcnow
+
+HEAD = "0002"
 
 
 async def test_migrated_schema_equals_the_models(db: Database) -> None:
@@ -29,7 +31,7 @@ async def test_migrated_schema_equals_the_models(db: Database) -> None:
 
 async def test_upgrade_is_idempotent_and_records_the_head(db: Database) -> None:
     await upgrade(db.engine)
-    assert await current_revision(db.engine) == "0001"
+    assert await current_revision(db.engine) == HEAD
 
 
 async def test_a_fresh_database_is_migrated_from_nothing(tmp_path: Any) -> None:
@@ -37,7 +39,7 @@ async def test_a_fresh_database_is_migrated_from_nothing(tmp_path: Any) -> None:
     try:
         assert await current_revision(fresh.engine) is None
         await upgrade(fresh.engine)
-        assert await current_revision(fresh.engine) == "0001"
+        assert await current_revision(fresh.engine) == HEAD
     finally:
         await fresh.dispose()
 
@@ -76,3 +78,27 @@ async def test_naive_datetimes_are_refused(db: Database) -> None:
             session.add(Person(email="b@coop.example", created_at=datetime(2026, 1, 1)))
             await session.flush()
     assert utcnow().tzinfo is UTC
+
+
+async def test_upgrading_an_older_schema_keeps_its_rows(tmp_path: Any) -> None:
+    old = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        await upgrade(old.engine, "0001")
+        async with old.begin() as session:
+            await session.execute(
+                text("INSERT INTO local_actors (kind, username, name, summary, fields, "
+                     "manually_approves_followers, discoverable, indexable, rsa_public_pem, "
+                     "rsa_private_pem, ed25519_private_multibase, created_at, updated_at) VALUES "
+                     "('coop', 'alt', 'Alt', '', '[]', 0, 1, 1, 'p', 'q', 'z', "
+                     "'2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+            )  # fmt: skip
+            await session.execute(
+                text("INSERT INTO posts (local_actor_id, content_html, source_text, visibility, "
+                     "published_at) VALUES (1, '<p>x</p>', 'x', 'public', '2026-01-01 00:00:00')")
+            )  # fmt: skip
+        await upgrade(old.engine)
+        async with old.begin() as session:
+            post = await session.get(Post, 1)
+            assert post is not None and post.tags == [] and post.content_html == "<p>x</p>"
+    finally:
+        await old.dispose()

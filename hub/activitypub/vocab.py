@@ -140,11 +140,13 @@ class NoteFields:
     language: str | None = None
     in_reply_to: str | None = None
     updated: datetime | None = None
+    mentions: Sequence[str] = ()
+    tags: Sequence[dict[str, str]] = ()
 
 
 def note_document(note: NoteFields) -> dict[str, object]:
-    """A Note addressed by visibility: public, unlisted, private (followers) or direct."""
-    to, cc = addressing(note.visibility, note.followers)
+    """A Note addressed by visibility (public, unlisted, private, direct) and its mentions."""
+    to, cc = addressing(note.visibility, note.followers, note.mentions)
     doc: dict[str, object] = {
         "id": note.id,
         "type": "Note",
@@ -157,6 +159,7 @@ def note_document(note: NoteFields) -> dict[str, object]:
         "summary": note.summary,
         "sensitive": bool(note.summary),
         "inReplyTo": note.in_reply_to,
+        "tag": list(note.tags),
     }
     if note.language:
         doc["contentMap"] = {note.language: note.content_html}
@@ -178,14 +181,33 @@ def create_activity(activity_id: str, note: dict[str, object]) -> dict[str, obje
     }
 
 
-def addressing(visibility: str, followers: str) -> tuple[list[str], list[str]]:
-    """Mastodon's visibility mapping: Public in `to` (public) or `cc` (unlisted)."""
+def addressing(
+    visibility: str, followers: str, mentions: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Mastodon's mapping: Public in `to` (public) or `cc` (unlisted); mentions in cc or to."""
+    mentioned = list(mentions)
     match visibility:
         case "public":
-            return [PUBLIC], [followers]
+            return [PUBLIC], [followers, *mentioned]
         case "unlisted":
-            return [followers], [PUBLIC]
+            return [followers], [PUBLIC, *mentioned]
         case "private":
-            return [followers], []
+            return [followers], mentioned
         case _:
-            return [], []
+            return mentioned, []
+
+
+def update_activity(activity_id: str, note: dict[str, object]) -> dict[str, object]:
+    """The Update that edits a note (Mastodon shows the edit when `updated` is set)."""
+    return {**create_activity(activity_id, note), "type": "Update"}
+
+
+def delete_activity(activity_id: str, note: dict[str, object]) -> dict[str, object]:
+    """The Delete of a note, with a Tombstone and the note's audience."""
+    tombstone = {"id": note["id"], "type": "Tombstone"}
+    return {**create_activity(activity_id, note), "type": "Delete", "object": tombstone}
+
+
+def with_context(document: dict[str, object]) -> dict[str, object]:
+    """A top-level document with the ActivityStreams context first."""
+    return {"@context": AS_CONTEXT, **document}

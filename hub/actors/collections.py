@@ -125,5 +125,7 @@ def note_json(post: Post, actor: LocalActor, uris: Uris) -> dict[str, object]:
             language=post.language,
             in_reply_to=post.in_reply_to_uri,
             updated=post.updated_at,
+            mentions=[tag["href"] for tag in post.tags if tag.get("type") == "Mention"],
+            tags=post.tags,
         )
     )

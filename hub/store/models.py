@@ -144,6 +144,7 @@ class RemoteActor(Base):
     shared_inbox_uri: Mapped[str | None] = mapped_column(String(2048))
     key_id: Mapped[str | None] = mapped_column(String(2048))
     public_key_pem: Mapped[str | None] = mapped_column(Text)
+    followers_uri: Mapped[str | None] = mapped_column(String(2048))
     ap_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -188,9 +189,164 @@ class Post(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"))
     in_reply_to_uri: Mapped[str | None] = mapped_column(String(2048))
+    tags: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     local_actor: Mapped[LocalActor] = relationship(lazy="raise_on_sql")
+
+
+class DeliveryState(enum.StrEnum):
+    """Where a delivery stands."""
+
+    pending = "pending"
+    done = "done"
+    failed = "failed"
+    gone = "gone"
+
+
+class InboxState(enum.StrEnum):
+    """Where a received activity stands."""
+
+    pending = "pending"
+    done = "done"
+    ignored = "ignored"
+    failed = "failed"
+
+
+class InteractionKind(enum.StrEnum):
+    """What a remote actor did to one of our posts."""
+
+    like = "like"
+    announce = "announce"
+
+
+class OutgoingActivity(Base):
+    """An activity one of our actors sends; stored unsigned, signed at send time."""
+
+    __tablename__ = "outgoing_activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uri: Mapped[str] = mapped_column(String(2048), unique=True)
+    local_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="CASCADE"), index=True
+    )
+    ap_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """One activity to one inbox: the unit the worker sends, retries and classifies."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "inbox_uri"),
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_activities.id", ondelete="CASCADE")
+    )
+    inbox_uri: Mapped[str] = mapped_column(String(2048))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState, "delivery_state"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    activity: Mapped[OutgoingActivity] = relationship(lazy="raise_on_sql")
+
+
+class RemoteHost(Base):
+    """Delivery health of another server: failing days, and whether we still try it."""
+
+    __tablename__ = "remote_hosts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), unique=True)
+    last_failure_day: Mapped[str | None] = mapped_column(String(10))
+    failure_days: Mapped[int] = mapped_column(Integer, default=0)
+    unavailable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InboxItem(Base):
+    """A verified activity as received, processed later by the worker; unique by its id."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (Index("ix_inbox_items_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_uri: Mapped[str] = mapped_column(String(2048), unique=True)
+    actor_uri: Mapped[str] = mapped_column(String(2048), index=True)
+    local_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="SET NULL")
+    )
+    ap_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[InboxState] = mapped_column(_enum(InboxState, "inbox_state"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RemoteNote(Base):
+    """A reply to one of our posts, or a mention of one of our coops, from another server."""
+
+    __tablename__ = "remote_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uri: Mapped[str] = mapped_column(String(2048), unique=True)
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    in_reply_to_uri: Mapped[str | None] = mapped_column(String(2048))
+    in_reply_to_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    content_html: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ap_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Interaction(Base):
+    """A like or boost of one of our posts by a remote actor."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (UniqueConstraint("kind", "remote_actor_id", "post_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
+    activity_uri: Mapped[str] = mapped_column(String(2048), unique=True)
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RemoteBlock(Base):
+    """A remote actor blocked one of our actors: no follows, no deliveries to them."""
+
+    __tablename__ = "remote_blocks"
+    __table_args__ = (UniqueConstraint("remote_actor_id", "local_actor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    activity_uri: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
