@@ -29,6 +29,7 @@ from hub.actors.validation import (
 )
 from hub.bootstrap import open_database
 from hub.config import ConfigError, Settings, load_settings, with_secret_key
+from hub.federation import open_federation
 from hub.posts import Draft, PostError
 from hub.store.db import Database
 from hub.store.models import Visibility
@@ -260,8 +261,12 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings, db: Database)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    federation = await open_federation(settings, db)
     print("worker started; stop it with SIGTERM or Ctrl-C", flush=True)
-    await worker.run_forever(db, stop)
+    try:
+        await worker.run_forever(federation, stop)
+    finally:
+        await federation.close()
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:

@@ -59,6 +59,30 @@ class Uris:
         """The id of the Delete of a post."""
         return f"{self.note(username, post_id)}/delete"
 
+    def accept_follow(self, username: str, follow_id: int) -> str:
+        """The id of the Accept that answers a Follow."""
+        return f"{self.actor(username)}#accepts/follows/{follow_id}"
+
+    def reject_follow(self, username: str, follow_id: int) -> str:
+        """The id of the Reject that answers a Follow."""
+        return f"{self.actor(username)}#rejects/follows/{follow_id}"
+
+    def username_of(self, uri: str | None) -> str | None:
+        """The username in one of our actor URLs, or None for any other URI."""
+        prefix = self.actor("")
+        if not uri or not uri.startswith(prefix):
+            return None
+        rest = uri[len(prefix) :]
+        return rest if rest and "/" not in rest and "#" not in rest and "?" not in rest else None
+
+    def post_id_of(self, uri: str | None) -> tuple[str, int] | None:
+        """(username, post id) of one of our note URLs, or None."""
+        prefix = self.actor("")
+        if not uri or not uri.startswith(prefix):
+            return None
+        username, _, rest = uri[len(prefix) :].partition("/statuses/")
+        return (username, int(rest)) if username and rest.isdigit() else None
+
     def tag(self, name: str) -> str:
         """The page of a hashtag."""
         return f"{self.base}/tags/{quote(name)}"

@@ -7,23 +7,34 @@ import contextlib
 import logging
 
 from hub.accounts import purge_expired_links
-from hub.store.db import Database
+from hub.dispatch import process_one
+from hub.federation import Federation
+from hub.sender import deliver_due
 
 log = logging.getLogger(__name__)
-IDLE_SECONDS = 5.0
+IDLE_SECONDS = 1.0
+INBOX_BATCH = 200
 
 
-async def run_once(db: Database) -> int:
+async def run_once(federation: Federation) -> int:
     """Do every job that is due now; return how many items were handled."""
+    db = federation.db
+    handled = 0
+    while handled < INBOX_BATCH and await process_one(db, federation.fetcher, federation.uris):
+        handled += 1
+    handled += await deliver_due(db, federation.http, federation.policy, federation.uris)
     async with db.begin() as session:
-        return await purge_expired_links(session)
+        handled += await purge_expired_links(session)
+    return handled
 
 
-async def run_forever(db: Database, stop: asyncio.Event, idle: float = IDLE_SECONDS) -> None:
+async def run_forever(
+    federation: Federation, stop: asyncio.Event, idle: float = IDLE_SECONDS
+) -> None:
     """Repeat `run_once` until `stop` is set, resting when there was nothing to do."""
     while not stop.is_set():
         try:
-            handled = await run_once(db)
+            handled = await run_once(federation)
         except Exception:
             log.exception("worker step failed; trying again shortly")
             handled = 0

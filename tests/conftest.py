@@ -16,9 +16,11 @@ from sqlalchemy.engine import make_url
 
 from hub.actors.local import ensure_builtin_actors
 from hub.config import Settings, normalize_database_url
+from hub.federation import Federation, open_federation
 from hub.store.db import Database
 from hub.store.migrate import upgrade
 from hub.store.models import Base
+from tests.helpers import NoDns
 from web.app import create_app
 
 PG_ENV = "HUB_TEST_DATABASE_URL"
@@ -27,6 +29,8 @@ PG_SKIP = (
     "to run the whole suite on PostgreSQL too"
 )
 TEST_DOMAIN = "hub.test"
+# Fake remote servers: each name on its own loopback address (ports are picked at start).
+REMOTES = {"remote.test": "127.0.0.31", "other.test": "127.0.0.32", "third.test": "127.0.0.33"}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -114,6 +118,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         database_url=database_url,
         secret_key="test-secret-key-" + "x" * 32,
+        allow_private_addresses=True,
+        resolve=REMOTES,
     )
 
 
@@ -128,8 +134,16 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def client(settings: Settings, db: Database) -> AsyncIterator[TestClient[object, object]]:
+async def federation(settings: Settings, db: Database) -> AsyncIterator[Federation]:
+    """The federation context: its client reaches the fake remotes and never asks real DNS."""
+    context = await open_federation(settings, db, NoDns())
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def client(federation: Federation) -> AsyncIterator[TestClient[object, object]]:
     """A real HTTP client talking to the app served on a loopback port."""
-    server = TestServer(create_app(settings, db), host="127.0.0.1")
+    server = TestServer(create_app(federation), host="127.0.0.1")
     async with TestClient(server) as test_client:
         yield test_client

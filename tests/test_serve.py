@@ -18,6 +18,7 @@ import aiohttp
 import pytest
 
 from hub import worker
+from hub.federation import Federation
 from hub.store.db import Database
 from hub.store.models import OneTimeToken
 from hub.store.types import utcnow
@@ -166,7 +167,9 @@ def test_worker_process_stops_cleanly_on_sigterm(tmp_path: Path, database_url: s
     assert process.wait(timeout=15) == 0
 
 
-async def test_worker_run_once_purges_expired_and_used_links(db: Database) -> None:
+async def test_worker_run_once_purges_expired_and_used_links(
+    db: Database, federation: Federation
+) -> None:
     async with db.begin() as session:
         now = utcnow()
         session.add(
@@ -180,5 +183,5 @@ async def test_worker_run_once_purges_expired_and_used_links(db: Database) -> No
         session.add(
             OneTimeToken(token_hash="c" * 64, purpose="x", expires_at=now + timedelta(days=1))
         )
-    assert await worker.run_once(db) == 2
-    assert await worker.run_once(db) == 0
+    assert await worker.run_once(federation) == 2
+    assert await worker.run_once(federation) == 0

@@ -10,33 +10,30 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from hub.config import Settings
-from hub.store.db import Database
-from hub.uris import Uris
-from web import discovery, federation, pages
+from hub.federation import Federation
+from web import discovery, federation, inbox, pages
 from web.cache import DocumentCache
-from web.keys import CACHE, DB, SETTINGS, URIS
+from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
 from web.negotiation import wants_activitypub
 from web.responses import CORS, HttpError, error_body, page
 
 HERE = Path(__file__).parent
 MAX_BODY = 1024 * 1024
-COLLECTIONS = ("/followers", "/following", "/outbox", "/featured", "/activity")
+COLLECTIONS = ("/followers", "/following", "/outbox", "/featured", "/activity", "/inbox")
 CORS_PREFIXES = ("/.well-known/", "/nodeinfo/")
-JSON_PREFIXES = ("/.well-known/", "/nodeinfo/", "/actor", "/api/")
+JSON_PREFIXES = ("/.well-known/", "/nodeinfo/", "/actor", "/api/", "/inbox")
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def create_app(
-    settings: Settings, db: Database, cache: DocumentCache | None = None
-) -> web.Application:
+def create_app(context: Federation, cache: DocumentCache | None = None) -> web.Application:
     """Build the app: routes, templates, error handling and security headers."""
     app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_BODY)
-    app[SETTINGS] = settings
-    app[DB] = db
-    app[URIS] = Uris(settings)
+    app[SETTINGS] = context.settings
+    app[DB] = context.db
+    app[URIS] = context.uris
+    app[FEDERATION] = context
     app[CACHE] = cache or DocumentCache()
     env = aiohttp_jinja2.setup(
         app,
@@ -47,6 +44,7 @@ def create_app(
     app.router.add_routes(discovery.routes())
     app.router.add_routes(federation.routes())
     app.router.add_routes(pages.routes())
+    app.router.add_routes(inbox.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

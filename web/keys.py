@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.config import Settings
+from hub.federation import Federation
 from hub.store.db import Database
 from hub.uris import Uris
 from web.cache import DocumentCache
@@ -13,3 +14,4 @@ SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 URIS = web.AppKey("uris", Uris)
 CACHE = web.AppKey("cache", DocumentCache)
+FEDERATION = web.AppKey("federation", Federation)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from hub import accounts, cli, worker
 from hub.config import Settings
+from hub.federation import open_federation
 from hub.store.db import Database
 from hub.uris import Uris
 from web.app import create_app
@@ -32,7 +33,8 @@ async def serve(args: argparse.Namespace, settings: Settings, db: Database) -> N
     if link is not None:
         print("No manager yet. Set up the first manager (one-time link):", flush=True)
         print(f"  {Uris(settings).password_link(link.token)}", flush=True)
-    runner = web.AppRunner(create_app(settings, db), access_log=None)
+    federation = await open_federation(settings, db)
+    runner = web.AppRunner(create_app(federation), access_log=None)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -40,9 +42,11 @@ async def serve(args: argparse.Namespace, settings: Settings, db: Database) -> N
         loop.add_signal_handler(sig, stop.set)
     await web.TCPSite(runner, settings.host, settings.port).start()
     print(f"serving {settings.base_url} on http://{settings.host}:{settings.port}", flush=True)
-    tasks = [asyncio.create_task(worker.run_forever(db, stop))] if settings.run_worker else []
+    running = [worker.run_forever(federation, stop)] if settings.run_worker else []
+    tasks = [asyncio.create_task(job) for job in running]
     try:
         await stop.wait()
     finally:
         await asyncio.gather(*tasks)
         await runner.cleanup()
+        await federation.close()

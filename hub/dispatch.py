@@ -1,0 +1,110 @@
+"""The worker's side of the inbox: claim stored activities and route each with one `match`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import follows, interactions
+from hub.activitypub.readers import types_of
+from hub.actors.remote import Fetcher
+from hub.delivery import backoff
+from hub.store.db import Database
+from hub.store.models import InboxItem, InboxState, InteractionKind
+from hub.store.types import utcnow
+from hub.uris import Uris
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+NOTE_TYPES = {"Note", "Article", "Page", "Question", "Event"}
+ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
+
+
+async def route(
+    session: AsyncSession, fetcher: Fetcher, uris: Uris, activity: dict[str, Any]
+) -> str:
+    """Call the service for an activity; say in one line what happened."""
+    obj = activity.get("object")
+    match (_kind(activity), _kind(obj)):
+        case ("Follow", _):
+            return await follows.on_follow(session, fetcher, uris, activity)
+        case ("Undo", "Follow") if isinstance(obj, dict):
+            return await follows.on_undo_follow(session, uris, activity, obj)
+        case ("Undo", "Like" | "Announce") | ("Undo", None):
+            return await interactions.on_undo_interaction(session, activity, obj)
+        case ("Undo", "Block"):
+            return await follows.on_undo_block(session, uris, activity)
+        case ("Accept" | "Reject", _):
+            return await follows.on_answer(session, activity)
+        case ("Block", _):
+            return await follows.on_block(session, uris, activity)
+        case ("Create", kind) if kind in NOTE_TYPES:
+            return await interactions.on_create_note(session, fetcher, uris, activity, obj)
+        case ("Update", kind) if kind in NOTE_TYPES:
+            return await interactions.on_update_note(session, uris, activity, obj)
+        case ("Update", kind) if kind in ACTOR_TYPES:
+            return await interactions.on_update_actor(session, fetcher, activity, obj)
+        case ("Delete", _):
+            return await interactions.on_delete(session, activity)
+        case ("Like", _):
+            return await interactions.on_like_or_announce(
+                session, fetcher, uris, activity, InteractionKind.like
+            )
+        case ("Announce", _):
+            return await interactions.on_like_or_announce(
+                session, fetcher, uris, activity, InteractionKind.announce
+            )
+        case (kind, object_kind):
+            return f"ignored: {kind} of {object_kind} is not handled"
+
+
+def _kind(document: Any) -> str | None:
+    """The first known type of a document (types may be arrays), or None for a bare id."""
+    found = sorted(types_of(document))
+    return found[0] if found else None
+
+
+async def process_one(db: Database, fetcher: Fetcher, uris: Uris) -> bool:
+    """Claim one due inbox item and process it; False when none was due."""
+    async with db.begin() as session:
+        item = await _claim(session, db.is_sqlite)
+        if item is None:
+            return False
+        try:
+            async with session.begin_nested():
+                outcome = await route(session, fetcher, uris, item.ap_json)
+        except Exception as error:  # the worker must survive any input
+            _failed(item, error)
+            return True
+        item.state = InboxState.ignored if outcome.startswith("ignored") else InboxState.done
+        item.last_error = outcome[:500]
+        item.processed_at = utcnow()
+        log.info("inbox %s %s: %s", item.id, item.activity_uri, outcome)
+    return True
+
+
+async def _claim(session: AsyncSession, is_sqlite: bool) -> InboxItem | None:
+    query = (
+        select(InboxItem)
+        .where(InboxItem.state == InboxState.pending, InboxItem.next_attempt_at <= utcnow())
+        .order_by(InboxItem.id)
+        .limit(1)
+    )
+    if not is_sqlite:
+        # Several workers on PostgreSQL never take the same row.
+        query = query.with_for_update(skip_locked=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def _failed(item: InboxItem, error: Exception) -> None:
+    item.attempts += 1
+    item.last_error = f"{type(error).__name__}: {error}"[:500]
+    if item.attempts >= MAX_ATTEMPTS:
+        item.state = InboxState.failed
+        item.processed_at = utcnow()
+    else:
+        item.next_attempt_at = utcnow() + backoff(item.attempts)
+    log.warning("inbox %s %s failed: %s", item.id, item.activity_uri, item.last_error)

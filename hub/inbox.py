@@ -1,0 +1,159 @@
+"""The inbox: verify, check origin, store and answer; processing happens later in the worker."""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hub.activitypub.readers import id_of, same_origin, types_of
+from hub.activitypub.signatures import PublicKey, SignatureError, signature_key_id, verify_request
+from hub.actors.local import find_actor
+from hub.actors.remote import Fetcher, cached_actor, lookup_key
+from hub.store.db import Database
+from hub.store.models import ActorKind, InboxItem, InboxState, LocalActor
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+
+
+class Status(enum.IntEnum):
+    """The answers an inbox gives."""
+
+    accepted = 202
+    bad_request = 400
+    unauthorized = 401
+    forbidden = 403
+    not_found = 404
+    gone = 410
+    too_large = 413
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The status to answer and one line saying why."""
+
+    status: Status
+    reason: str
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An incoming POST as the web layer hands it over."""
+
+    method: str
+    path_and_query: str
+    headers: Mapping[str, str]
+    body: bytes
+    username: str | None  # None for the shared inbox
+
+
+async def accept(db: Database, fetcher: Fetcher, our_host: str, request: Delivered) -> Verdict:
+    """Decide on an incoming activity and store it for the worker; never any other effect."""
+    if request.username is not None:
+        refusal = await _check_recipient(db, request.username)
+        if refusal is not None:
+            return refusal
+    if len(request.body) > MAX_BODY:
+        return Verdict(Status.too_large, "the body is larger than 1 MiB")
+    activity = parse_activity(request.body)
+    if isinstance(activity, Verdict):
+        return activity
+    try:
+        signature_key_id(request.headers)
+    except SignatureError as error:
+        return Verdict(Status.unauthorized, str(error))
+    actor_uri = activity["actor"]
+    if "Delete" in types_of(activity) and await _unknown(db, actor_uri):
+        # Mastodon skips Deletes of actors it never saw: no key fetch for them (O13).
+        return Verdict(Status.accepted, "Delete from an unknown actor ignored")
+    key = await _verify(db, fetcher, our_host, request)
+    if isinstance(key, Verdict):
+        return key
+    if key.owner != actor_uri:
+        return Verdict(Status.unauthorized, "signer and actor do not match")
+    if not same_origin(activity["id"], actor_uri):
+        return Verdict(Status.accepted, "activity id is not on the actor's host; ignored")
+    return await _store(db, activity, request.username)
+
+
+def parse_activity(body: bytes) -> dict[str, Any] | Verdict:
+    """Parse a body into an activity with an id, a type and a single actor id, or say why not."""
+    if b"\x00" in body or b"\\u0000" in body:
+        return Verdict(Status.bad_request, "the activity contains NUL characters")
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except RecursionError:
+        return Verdict(Status.bad_request, "the JSON is nested too deeply")
+    except ValueError:
+        return Verdict(Status.bad_request, "the body is not UTF-8 JSON")
+    if not isinstance(document, dict):
+        return Verdict(Status.bad_request, "the activity must be a JSON object")
+    actor = document.get("actor")
+    actor_uri = id_of(actor)
+    if actor_uri is None or not actor_uri.startswith(("https://", "http://")):
+        return Verdict(Status.bad_request, "the activity needs one actor id")
+    if not isinstance(document.get("id"), str) or not types_of(document):
+        return Verdict(Status.bad_request, "the activity needs an id and a type")
+    return {**document, "actor": actor_uri}
+
+
+async def _check_recipient(db: Database, username: str) -> Verdict | None:
+    async with db.begin() as session:
+        actor: LocalActor | None = await find_actor(session, username)
+    if actor is None or actor.kind == ActorKind.instance:
+        return Verdict(Status.not_found, "no such actor")
+    if actor.deleted_at is not None:
+        return Verdict(Status.gone, "this actor was deleted")
+    return None
+
+
+async def _unknown(db: Database, actor_uri: str) -> bool:
+    async with db.begin() as session:
+        return await cached_actor(session, actor_uri) is None
+
+
+async def _verify(
+    db: Database, fetcher: Fetcher, our_host: str, request: Delivered
+) -> PublicKey | Verdict:
+    async def lookup(key_id: str, refresh: bool) -> PublicKey | None:
+        # Each lookup in its own short transaction: no lock is held while fetching.
+        async with db.begin() as session:
+            return await lookup_key(session, fetcher, key_id, refresh)
+
+    try:
+        return await verify_request(
+            request.method, request.path_and_query, request.headers, request.body, our_host, lookup
+        )
+    except SignatureError as error:
+        log.info("inbox refused a signature: %s", error)
+        return Verdict(Status.unauthorized, str(error))
+
+
+async def _store(db: Database, activity: dict[str, Any], username: str | None) -> Verdict:
+    try:
+        async with db.begin() as session:
+            duplicate = await session.execute(
+                select(InboxItem.id).where(InboxItem.activity_uri == activity["id"])
+            )
+            if duplicate.first() is not None:
+                return Verdict(Status.accepted, "already received")
+            local = await find_actor(session, username) if username else None
+            session.add(
+                InboxItem(
+                    activity_uri=activity["id"],
+                    actor_uri=activity["actor"],
+                    local_actor_id=local.id if local else None,
+                    ap_json=activity,
+                    state=InboxState.pending,
+                )
+            )
+    except IntegrityError:
+        return Verdict(Status.accepted, "already received")  # a concurrent duplicate
+    return Verdict(Status.accepted, "accepted")

@@ -1,0 +1,219 @@
+"""What remote actors do with our posts: replies, mentions, likes, boosts, edits, deletions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.activitypub.readers import MAX_LIST, as_list, id_of, ids, is_public, same_origin, text
+from hub.actors.local import find_actor
+from hub.actors.remote import Fetcher, cached_actor, get_actor
+from hub.follows import drop_actor
+from hub.store.models import Interaction, InteractionKind, Post, RemoteNote, Visibility
+from hub.store.types import utcnow
+from hub.text import sanitize_html
+from hub.uris import Uris
+
+MAX_CONTENT = 100_000  # characters of remote HTML considered at all (H9)
+MAX_SUMMARY = 1000
+
+
+async def on_create_note(
+    session: AsyncSession, fetcher: Fetcher, uris: Uris, activity: dict[str, Any], note: Any
+) -> str:
+    """Store a reply to one of our posts, or a note mentioning one of our actors."""
+    if not isinstance(note, dict):
+        return "ignored: the Create does not embed its Note"
+    problem = _origin_problem(activity, note, uris)
+    if problem:
+        return problem
+    if await _existing_note(session, note["id"]) is not None:
+        return "ignored: a note with this id exists already"  # never re-address it (O4)
+    reply_to = await _our_post(session, uris, id_of(note.get("inReplyTo")))
+    if reply_to is None and not await _mentions_us(session, uris, note):
+        return "ignored: neither a reply to us nor a mention of us"
+    author = await get_actor(session, fetcher, activity["actor"])
+    session.add(
+        RemoteNote(
+            uri=note["id"],
+            remote_actor_id=author.id,
+            in_reply_to_uri=id_of(note.get("inReplyTo")),
+            in_reply_to_post_id=reply_to.id if reply_to else None,
+            visibility=_visibility(note, author.followers_uri),
+            published_at=_time(note.get("published")) or utcnow(),
+            **_note_content(note),
+        )
+    )
+    return "reply stored" if reply_to else "mention stored"
+
+
+async def on_update_note(
+    session: AsyncSession, uris: Uris, activity: dict[str, Any], note: Any
+) -> str:
+    """Apply an edit to a stored remote note, only by its author (O5)."""
+    if not isinstance(note, dict) or _origin_problem(activity, note, uris):
+        return "ignored: the Update's note does not belong to its actor"
+    stored = await _existing_note(session, note["id"])
+    author = await cached_actor(session, activity["actor"])
+    if stored is None or author is None or stored.remote_actor_id != author.id:
+        return "ignored: no such note of this actor"
+    for name, value in _note_content(note).items():
+        setattr(stored, name, value)
+    stored.updated_at = _time(note.get("updated")) or utcnow()
+    return "note updated"
+
+
+async def on_update_actor(
+    session: AsyncSession, fetcher: Fetcher, activity: dict[str, Any], actor: Any
+) -> str:
+    """Refresh an actor from its own server; the body is never trusted (O6, O7, O8)."""
+    if id_of(actor) != activity["actor"]:
+        return "ignored: an actor may only update itself"
+    if await cached_actor(session, activity["actor"]) is None:
+        return "ignored: unknown actor"
+    await get_actor(session, fetcher, activity["actor"], refresh=True)
+    return "actor refreshed from its origin"
+
+
+async def on_delete(session: AsyncSession, activity: dict[str, Any]) -> str:
+    """Delete of the actor itself, or of one of its notes; nothing of others (O10, O11)."""
+    target = id_of(activity.get("object"))
+    author = await cached_actor(session, activity["actor"])
+    if author is None or target is None:
+        return "ignored: unknown actor"
+    if target == author.uri:
+        author.gone_at = utcnow()
+        await drop_actor(session, author)
+        return "actor deleted"
+    stored = await _existing_note(session, target)
+    if stored is None or stored.remote_actor_id != author.id:
+        return "ignored: no such note of this actor"
+    stored.deleted_at = utcnow()
+    return "note deleted"
+
+
+async def on_like_or_announce(
+    session: AsyncSession,
+    fetcher: Fetcher,
+    uris: Uris,
+    activity: dict[str, Any],
+    kind: InteractionKind,
+) -> str:
+    """Count a like or boost of one of our posts; embedded copies are never trusted (O18)."""
+    post = await _our_post(session, uris, id_of(activity.get("object")))
+    if post is None or post.visibility not in (Visibility.public, Visibility.unlisted):
+        return "ignored: not about one of our public posts"
+    author = await get_actor(session, fetcher, activity["actor"])
+    exists = await session.execute(
+        select(Interaction.id).where(
+            Interaction.kind == kind,
+            Interaction.remote_actor_id == author.id,
+            Interaction.post_id == post.id,
+        )
+    )
+    if exists.first() is None:
+        session.add(
+            Interaction(
+                kind=kind, activity_uri=activity["id"], remote_actor_id=author.id, post_id=post.id
+            )
+        )
+    return f"{kind.value} stored"
+
+
+async def on_undo_interaction(session: AsyncSession, activity: dict[str, Any], inner: Any) -> str:
+    """Undo of a like or boost, only by the actor who made it (O15)."""
+    author = await cached_actor(session, activity["actor"])
+    inner_id = id_of(inner)
+    if author is None or inner_id is None:
+        return "ignored: unknown actor"
+    if isinstance(inner, dict) and id_of(inner.get("actor")) not in (None, activity["actor"]):
+        return "ignored: the undone activity is someone else's"
+    await session.execute(
+        delete(Interaction).where(
+            Interaction.activity_uri == inner_id, Interaction.remote_actor_id == author.id
+        )
+    )
+    return "interaction undone"
+
+
+def _origin_problem(activity: dict[str, Any], note: dict[str, Any], uris: Uris) -> str | None:
+    note_id = id_of(note)
+    if note_id is None or not same_origin(note_id, activity["actor"]):
+        return "ignored: the note is not on its actor's host"  # O1
+    if id_of(note.get("attributedTo")) != activity["actor"]:
+        return "ignored: the note is attributed to someone else"  # O2
+    if note_id.startswith(uris.base + "/"):
+        return "ignored: the note claims to be ours"  # O3
+    return None
+
+
+async def _existing_note(session: AsyncSession, uri: str) -> RemoteNote | None:
+    return (
+        await session.execute(select(RemoteNote).where(RemoteNote.uri == uri))
+    ).scalar_one_or_none()
+
+
+async def _our_post(session: AsyncSession, uris: Uris, uri: str | None) -> Post | None:
+    found = uris.post_id_of(uri)
+    if found is None:
+        return None
+    owner = await find_actor(session, found[0])
+    if owner is None or owner.deleted_at is not None:
+        return None
+    post = await session.get(Post, found[1])
+    if post is None or post.local_actor_id != owner.id or post.deleted_at is not None:
+        return None
+    return post
+
+
+async def _mentions_us(session: AsyncSession, uris: Uris, note: dict[str, Any]) -> bool:
+    mentioned = [
+        id_of(tag.get("href"))
+        for tag in as_list(note.get("tag"), 50)
+        if isinstance(tag, dict) and tag.get("type") == "Mention"
+    ]
+    audience = ids(note.get("to"), MAX_LIST) + ids(note.get("cc"), MAX_LIST)
+    for uri in {uri for uri in mentioned + audience if uri}:
+        username = uris.username_of(uri)
+        if username and await find_actor(session, username) is not None:
+            return True
+    return False
+
+
+def _note_content(note: dict[str, Any]) -> dict[str, Any]:
+    content = text(note.get("content"), MAX_CONTENT) or ""
+    language = (
+        next(iter(note["contentMap"]), None) if isinstance(note.get("contentMap"), dict) else None
+    )
+    return {
+        "content_html": sanitize_html(content),
+        "summary": text(note.get("summary"), MAX_SUMMARY) or None,
+        "language": text(language, 16),
+        "ap_json": {"id": note["id"], "url": id_of(note.get("url")), "type": "Note"},
+    }
+
+
+def _visibility(note: dict[str, Any], followers: str | None) -> Visibility:
+    to = ids(note.get("to"))
+    if is_public({"to": to}):
+        return Visibility.public
+    if is_public(note):
+        return Visibility.unlisted
+    if followers and followers in to + ids(note.get("cc")):
+        return Visibility.private
+    return Visibility.direct
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None or not 1 <= moment.year <= 9999:
+        return None
+    return moment.astimezone(UTC)
