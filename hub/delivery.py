@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.activitypub.proofs import sign_document
+from hub.activitypub.vocab import ed25519_key_id
 from hub.store.models import (
     Delivery,
     DeliveryState,
@@ -122,7 +124,12 @@ def unique_inboxes(inboxes: Iterable[str | None]) -> list[str]:
 async def enqueue(
     session: AsyncSession, actor: LocalActor, activity: dict[str, Any], inboxes: Iterable[str]
 ) -> OutgoingActivity:
-    """Store the activity unsigned and one pending delivery per reachable inbox; no commit."""
+    """Store the activity (with its FEP-8b32 proof) and one pending delivery per inbox.
+
+    The HTTP signature is made at send time; nothing is committed here.
+    """
+    key_id = ed25519_key_id(str(activity["actor"]))
+    activity = sign_document(activity, key_id, actor.ed25519_private_multibase)
     stored = OutgoingActivity(uri=str(activity["id"]), local_actor_id=actor.id, ap_json=activity)
     session.add(stored)
     await session.flush()

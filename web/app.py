@@ -93,7 +93,7 @@ def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if request.path.startswith(CORS_PREFIXES):
         response.headers.update(CORS)
-    if response.content_type == "text/html":
+    if response.headers.get("Content-Type", "").startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

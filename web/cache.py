@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cachetools import TTLCache
+import time
 
 # Writes made by this process invalidate at once; writes by another process (the CLI,
 # another web process) show within this many seconds, like Mastodon's actor max-age.
@@ -10,18 +10,28 @@ TTL_SECONDS = 30.0
 
 
 class DocumentCache:
-    """Rendered bytes (and content type) by key, kept for a few seconds."""
+    """Rendered (status, body) by key, kept for a few seconds; a plain dict on the hot path."""
 
     def __init__(self, ttl: float = TTL_SECONDS, size: int = 20_000) -> None:
-        self._entries: TTLCache[str, tuple[int, bytes]] = TTLCache(maxsize=size, ttl=ttl)
+        self._ttl = ttl
+        self._size = size
+        self._entries: dict[str, tuple[float, int, bytes]] = {}
 
     def get(self, key: str) -> tuple[int, bytes] | None:
-        """The cached (status, body), or None."""
-        return self._entries.get(key)
+        """The cached (status, body), or None when missing or expired."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1], entry[2]
 
     def put(self, key: str, status: int, body: bytes) -> None:
-        """Remember a rendered answer."""
-        self._entries[key] = (status, body)
+        """Remember a rendered answer; when full, drop expired entries first, else everything."""
+        if len(self._entries) >= self._size:
+            now = time.monotonic()
+            self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+        self._entries[key] = (time.monotonic() + self._ttl, status, body)
 
     def clear(self) -> None:
         """Forget everything (after a write)."""

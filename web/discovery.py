@@ -20,7 +20,7 @@ from hub.actors.local import INSTANCE_USERNAME, find_actor
 from hub.config import ConfigError, normalize_host
 from hub.store.models import ActorKind
 from web.keys import CACHE, DB, SETTINGS, URIS
-from web.responses import dumps, fail, json_bytes
+from web.responses import dumps, error_body, fail, json_bytes
 
 VERSION = "0.1.0"
 NODEINFO_JSON = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/{v}#"'
@@ -67,7 +67,7 @@ async def _webfinger_answer(request: web.Request, resource: str | None) -> tuple
     async with request.app[DB].begin() as session:
         found = await find_actor(session, username)
     if found is None or found.deleted_at is not None:
-        fail(404, "no such account")
+        return 404, error_body("no such account")  # cached like a hit
     is_instance = found.kind == ActorKind.instance
     name = settings.hostname if is_instance else found.username
     actor_id = uris.instance_actor() if is_instance else uris.actor(found.username)

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.access import may_read
 from hub.activitypub.collections import ordered_collection, ordered_collection_page
 from hub.activitypub.vocab import create_activity
 from hub.actors.collections import (
@@ -18,11 +19,11 @@ from hub.actors.documents import actor_json, profile_fields
 from hub.actors.local import find_actor, instance_actor
 from hub.avatars import default_avatar
 from hub.posts import find_post
-from hub.store.models import ActorKind, LocalActor, Visibility
+from hub.store.models import ActorKind, LocalActor
 from hub.text import render_markdown
-from web.keys import CACHE, DB, SETTINGS, URIS
+from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
-from web.responses import dumps, fail, json_bytes, page
+from web.responses import dumps, error_body, fail, json_bytes, page
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 VARY = {"Vary": "Accept"}
@@ -60,12 +61,14 @@ async def actor(request: web.Request) -> web.StreamResponse:
         cached = _actor_answer(found, request.app[URIS].actor(username), request)
         request.app[CACHE].put(key, *cached)
     status, body = cached
+    if status == 404:  # cached too, so unknown names cannot hammer the database
+        return json_bytes(body, "application/json", status=404, headers=VARY)
     return json_bytes(body, content_type, status=status, headers=VARY)
 
 
 def _actor_answer(found: LocalActor | None, url: str, request: web.Request) -> tuple[int, bytes]:
     if found is None or found.kind == ActorKind.instance:
-        fail(404, "no such actor")
+        return 404, error_body("no such actor")
     if found.deleted_at is not None:
         return 410, dumps(_tombstone(url, found))
     return 200, dumps(actor_json(found, request.app[URIS]))
@@ -178,11 +181,16 @@ async def _visible_post(request: web.Request) -> tuple[LocalActor, Any]:
     async with request.app[DB].begin() as session:
         owner = await _live_owner(request, session)
         post = await find_post(session, owner, int(request.match_info["post_id"]))
-    if post is None or post.visibility not in (Visibility.public, Visibility.unlisted):
-        # Followers-only and direct posts are served to signed requests only (federation issue).
+    if post is None:
         fail(404, "no such post")
     if post.deleted_at is not None:
         fail(410, "this post was deleted")
+    context = request.app[FEDERATION]
+    signed = (request.method, request.path_qs, request.headers, None)
+    if not await may_read(
+        context.db, context.fetcher, context.settings.domain, post, owner, signed
+    ):
+        fail(404, "no such post")  # never say that a private post exists (A10)
     return owner, post
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiohttp import web
 
 from hub.activitypub.vocab import ACTIVITY_JSON, LD_JSON_AS
@@ -11,7 +13,11 @@ AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 
 def wants_activitypub(request: web.Request) -> bool:
     """True when the client prefers ActivityPub JSON over HTML (Accept with q-values)."""
-    accept = request.headers.get("Accept", "")
+    return _prefers_json(request.headers.get("Accept", ""))
+
+
+@lru_cache(maxsize=256)
+def _prefers_json(accept: str) -> bool:
     if "json" not in accept:
         return False
     best_json = best_html = -1.0

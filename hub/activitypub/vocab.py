@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from bovine.crypto.multibase import encode_public_key_to_multibase, multibase_to_private_key
 
@@ -115,6 +116,7 @@ def ed25519_key_id(actor_id: str) -> str:
     return f"{actor_id}#ed25519-key"
 
 
+@lru_cache(maxsize=4096)
 def ed25519_public_multibase(private_multibase: str) -> str:
     """The public Multikey of a multibase-encoded Ed25519 private key."""
     private_key = multibase_to_private_key(private_multibase)

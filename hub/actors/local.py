@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.actors.keys import generate_keys
+from hub.actors.keys import KeyMaterial, generate_keys
 from hub.actors.validation import CoopDraft, InvalidInput, check_username
 from hub.config import Settings
 from hub.store.models import ActorKind, LocalActor
@@ -21,15 +21,19 @@ class NotFound(Exception):
 
 
 async def create_coop(
-    session: AsyncSession, settings: Settings, username: str, draft: CoopDraft
+    session: AsyncSession,
+    settings: Settings,
+    username: str,
+    draft: CoopDraft,
+    keys: KeyMaterial | None = None,
 ) -> LocalActor:
-    """Create a member coop with fresh keys; raise InvalidInput when the name is bad or taken."""
+    """Create a member coop with fresh keys (or given ones, made elsewhere in parallel)."""
     username = check_username(username, settings.network_username)
     if draft.name is None:
         raise InvalidInput("a coop needs a name")
     if await _username_taken(session, username):
         raise InvalidInput(f"username {username!r} is already taken")
-    actor = _new_actor(ActorKind.coop, username, draft.name)
+    actor = _new_actor(ActorKind.coop, username, draft.name, keys)
     apply_draft(actor, draft)
     session.add(actor)
     await session.flush()
@@ -131,8 +135,10 @@ async def _username_taken(session: AsyncSession, username: str) -> bool:
     return (await session.execute(query)).first() is not None
 
 
-def _new_actor(kind: ActorKind, username: str, name: str) -> LocalActor:
-    keys = generate_keys()
+def _new_actor(
+    kind: ActorKind, username: str, name: str, keys: KeyMaterial | None = None
+) -> LocalActor:
+    keys = keys or generate_keys()
     return LocalActor(
         kind=kind,
         username=username,
