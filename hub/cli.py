@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -170,11 +171,19 @@ def check_post(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def cmd_post_create(args: argparse.Namespace, settings: Settings, db: Database) -> None:
-    """Publish a post and print its URL."""
+    """Publish a post (mentions resolved by WebFinger first) and print its URL."""
     uris = Uris(settings)
     async with db.begin() as session:
+        await local.get_coop(session, args.username)
+    federation = await open_federation(settings, db)
+    try:
+        mentions = await posts.resolve_mentions(db, federation.fetcher, args.draft.text)
+    finally:
+        await federation.close()
+    draft = dataclasses.replace(args.draft, mentions=mentions)
+    async with db.begin() as session:
         coop = await local.get_coop(session, args.username)
-        post = await posts.publish(session, uris, coop, args.draft)
+        post = await posts.publish(session, uris, coop, draft)
     print(f"posted {post.id}: {uris.note(coop.username, post.id)}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,13 +17,17 @@ from hub.activitypub.vocab import (
     with_context,
 )
 from hub.actors.collections import note_json
+from hub.actors.remote import ActorUnavailable, Fetcher, resolve_handle
 from hub.delivery import enqueue, follower_inboxes
+from hub.store.db import Database
 from hub.store.models import LocalActor, Post, Visibility
 from hub.store.types import utcnow
-from hub.text import render_post
+from hub.text import find_mentions, render_post
 from hub.uris import Uris
 
+log = logging.getLogger(__name__)
 MAX_CHARACTERS = 5000
+MAX_MENTIONS = 20
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
@@ -70,6 +75,19 @@ def check_draft(draft: Draft) -> Draft:
     return Draft(
         text, draft.visibility, summary, draft.language, draft.in_reply_to_uri, draft.mentions
     )
+
+
+async def resolve_mentions(db: Database, fetcher: Fetcher, text: str) -> list[MentionTarget]:
+    """Look up every @user@host in the text by WebFinger; unknown ones stay plain text."""
+    targets = []
+    for handle in find_mentions(text)[:MAX_MENTIONS]:
+        try:
+            async with db.begin() as session:
+                actor = await resolve_handle(session, fetcher, handle)
+                targets.append(MentionTarget(handle, actor.uri, actor.inbox_uri))
+        except ActorUnavailable as error:
+            log.info("mention %s not resolved: %s", handle, error)
+    return targets
 
 
 async def publish(session: AsyncSession, uris: Uris, coop: LocalActor, draft: Draft) -> Post:
