@@ -38,6 +38,7 @@ class Settings:
     network_name: str = "Platform Coops Netzwerk"
     run_worker: bool = True
     log_level: str = "INFO"
+    delivery_lease_seconds: int = 600
 
     @property
     def base_url(self) -> str:
@@ -68,6 +69,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         network_name=env.get("HUB_NETWORK_NAME", "").strip() or "Platform Coops Netzwerk",
         run_worker=_flag(env, "HUB_RUN_WORKER", True),
         log_level=_log_level(env.get("HUB_LOG_LEVEL", "INFO")),
+        delivery_lease_seconds=_seconds(env.get("HUB_DELIVERY_LEASE_SECONDS", "600")),
     )
 
 
@@ -189,6 +191,16 @@ def _network_username(raw: str) -> str:
     if not _USERNAME.match(name):
         raise ConfigError(f"HUB_NETWORK_USERNAME must be 1-30 of a-z, 0-9, _, not {raw!r}")
     return name
+
+
+def _seconds(raw: str) -> int:
+    try:
+        seconds = int(raw)
+    except ValueError:
+        seconds = 0
+    if not 1 <= seconds <= 86400:
+        raise ConfigError(f"HUB_DELIVERY_LEASE_SECONDS must be 1 to 86400, not {raw!r}")
+    return seconds
 
 
 def _log_level(raw: str) -> str:

@@ -55,10 +55,15 @@ class Sent:
 
 
 async def deliver_due(
-    db: Database, http: aiohttp.ClientSession, policy: ClientPolicy, uris: Uris, limit: int = BATCH
+    db: Database,
+    http: aiohttp.ClientSession,
+    policy: ClientPolicy,
+    uris: Uris,
+    limit: int = BATCH,
+    lease: timedelta = LEASE,
 ) -> int:
     """Send every due delivery (up to `limit`); return how many were attempted."""
-    jobs = await _claim(db, uris, limit)
+    jobs = await _claim(db, uris, limit, lease)
     if not jobs:
         return 0
     results = await _send_all(http, policy, uris, jobs)
@@ -66,7 +71,7 @@ async def deliver_due(
     return len(jobs)
 
 
-async def _claim(db: Database, uris: Uris, limit: int) -> list[Job]:
+async def _claim(db: Database, uris: Uris, limit: int, lease: timedelta) -> list[Job]:
     now = utcnow()
     query = (
         select(Delivery, OutgoingActivity.ap_json, LocalActor)
@@ -84,7 +89,7 @@ async def _claim(db: Database, uris: Uris, limit: int) -> list[Job]:
         jobs = []
         for delivery, activity, actor in rows:
             body = bodies.setdefault(delivery.activity_id, json.dumps(activity).encode())
-            delivery.next_attempt_at = now + LEASE
+            delivery.next_attempt_at = now + lease
             jobs.append(
                 Job(
                     id=delivery.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
@@ -22,7 +23,10 @@ async def run_once(federation: Federation) -> int:
     handled = 0
     while handled < INBOX_BATCH and await process_one(db, federation.fetcher, federation.uris):
         handled += 1
-    handled += await deliver_due(db, federation.http, federation.policy, federation.uris)
+    lease = timedelta(seconds=federation.settings.delivery_lease_seconds)
+    handled += await deliver_due(
+        db, federation.http, federation.policy, federation.uris, lease=lease
+    )
     async with db.begin() as session:
         handled += await purge_expired_links(session)
     return handled
