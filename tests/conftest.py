@@ -20,6 +20,7 @@ from hub.federation import Federation, open_federation
 from hub.store.db import Database
 from hub.store.migrate import upgrade
 from hub.store.models import Base
+from tests.fakeremote import FakeRemote
 from tests.helpers import NoDns
 from web.app import create_app
 
@@ -131,6 +132,15 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
         await ensure_builtin_actors(session, settings)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def remote() -> AsyncIterator[FakeRemote]:
+    """A fake fediverse server at remote.test that signs for real."""
+    server = FakeRemote("remote.test", REMOTES["remote.test"])
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

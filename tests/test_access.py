@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from hub import posts, worker
 from hub.activitypub.signatures import sign_get
@@ -15,19 +12,10 @@ from hub.posts import Draft, MentionTarget
 from hub.store.db import Database
 from hub.store.models import Visibility
 from hub.uris import Uris
-from tests.conftest import REMOTES
 from tests.fakeremote import FakeRemote, keypair
 from tests.helpers import ACTIVITY_JSON, make_coop
 
 COOP = "http://hub.test/users/fairbnb"
-
-
-@pytest.fixture
-async def remote() -> AsyncIterator[FakeRemote]:
-    server = FakeRemote("remote.test", REMOTES["remote.test"])
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def _follow(client: Any, remote: FakeRemote, user: str) -> None:

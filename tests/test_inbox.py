@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,20 +25,11 @@ from hub.store.models import (
     RemoteNote,
 )
 from hub.uris import Uris
-from tests.conftest import REMOTES
 from tests.fakeremote import FakeRemote
 from tests.helpers import make_coop
 
 COOP = "http://hub.test/users/fairbnb"
 INBOX = "http://hub.test/users/fairbnb/inbox"
-
-
-@pytest.fixture
-async def remote() -> AsyncIterator[FakeRemote]:
-    server = FakeRemote("remote.test", REMOTES["remote.test"])
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ async def test_a_handle_pointing_to_an_actor_elsewhere_needs_its_back_link(
     try:
         async with db.begin() as session:
             # The actor's own server does not confirm it: no association is made.
-            with pytest.raises(ActorUnavailable, match="WebFinger for ghost@other.test"):
+            with pytest.raises(ActorUnavailable, match=r"WebFinger for ghost@other\.test"):
                 await resolve_handle(session, federation.fetcher, "victim@third.test")
     finally:
         await runner.cleanup()
