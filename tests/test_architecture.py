@@ -18,6 +18,7 @@ LAYERS = {
     "hub": 5,  # services: hub/*.py
     "hub.worker": 6,
     "hub.cli": 6,
+    "hub.cli_posts": 6,
     "hub.bootstrap": 6,
     "web": 7,
 }
