@@ -158,22 +158,35 @@ async def _unavailable_hosts(session: AsyncSession) -> set[str]:
 
 async def record_host_result(session: AsyncSession, host: str, ok: bool, now: datetime) -> None:
     """Count distinct failing days per host; a success makes it available again."""
-    row = (
-        await session.execute(select(RemoteHost).where(RemoteHost.host == host))
-    ).scalar_one_or_none()
-    if row is None:
-        row = RemoteHost(host=host, failure_days=0)
-        session.add(row)
-    if ok:
-        row.failure_days, row.last_failure_day = 0, None
-        row.unavailable_since, row.last_success_at = None, now
-        return
+    await record_host_results(session, {host: ok}, now)
+
+
+async def record_host_results(
+    session: AsyncSession, results: Mapping[str, bool], now: datetime
+) -> None:
+    """Record a batch of per-host outcomes; healthy hosts we never saw fail cost no write."""
+    rows = {
+        row.host: row
+        for row in (
+            await session.execute(select(RemoteHost).where(RemoteHost.host.in_(list(results))))
+        ).scalars()
+    }
     today = now.date().isoformat()
-    if row.last_failure_day != today:
-        row.failure_days += 1
-        row.last_failure_day = today
-    if row.failure_days >= UNAVAILABLE_AFTER_DAYS and row.unavailable_since is None:
-        row.unavailable_since = now
+    for host, ok in results.items():
+        row = rows.get(host)
+        if ok:
+            if row is not None:
+                row.failure_days, row.last_failure_day = 0, None
+                row.unavailable_since, row.last_success_at = None, now
+            continue
+        if row is None:
+            row = RemoteHost(host=host, failure_days=0)
+            session.add(row)
+        if row.last_failure_day != today:
+            row.failure_days += 1
+            row.last_failure_day = today
+        if row.failure_days >= UNAVAILABLE_AFTER_DAYS and row.unavailable_since is None:
+            row.unavailable_since = now
 
 
 async def queue_counts(session: AsyncSession) -> dict[str, int]:

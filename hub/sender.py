@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.activitypub.client import ClientPolicy, FetchError, post
 from hub.activitypub.signatures import sign_post
 from hub.activitypub.vocab import rsa_key_id
-from hub.delivery import Outcome, classify, record_host_result
+from hub.delivery import Outcome, Verdict, classify, record_host_results
 from hub.store.db import Database
 from hub.store.models import Delivery, DeliveryState, LocalActor, OutgoingActivity, RemoteActor
 from hub.store.types import utcnow
@@ -133,22 +133,44 @@ async def _send(http: aiohttp.ClientSession, policy: ClientPolicy, uris: Uris, j
 
 async def _record(db: Database, results: list[Sent]) -> None:
     now = utcnow()
+    done: dict[int | None, list[int]] = defaultdict(list)
+    reached: dict[str, bool] = {}
     async with db.begin() as session:
         for result in results:
-            await _record_one(session, result, now)
+            job = result.job
+            verdict = classify(result.status, result.headers, job.attempts + 1, job.created, now)
+            if verdict.outcome == Outcome.done:
+                done[result.status].append(job.id)
+            else:
+                await _record_other(session, result, verdict, now)
+            ok = result.status is not None and result.status < 500
+            reached[job.host] = reached.get(job.host, False) or ok
+        for status, ids in done.items():
+            # The common case in one statement per status, not one per row (fan-out speed).
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids))
+                .values(
+                    state=DeliveryState.done,
+                    finished_at=now,
+                    attempts=Delivery.attempts + 1,
+                    last_status=status,
+                    last_error=None,
+                )
+            )
+        await record_host_results(session, reached, now)
 
 
-async def _record_one(session: AsyncSession, result: Sent, now: datetime) -> None:
+async def _record_other(
+    session: AsyncSession, result: Sent, verdict: Verdict, now: datetime
+) -> None:
     job = result.job
-    verdict = classify(result.status, result.headers, job.attempts + 1, job.created, now)
     values: dict[str, Any] = {
         "attempts": job.attempts + 1,
         "last_status": result.status,
         "last_error": result.error,
     }
     match verdict.outcome:
-        case Outcome.done:
-            values.update(state=DeliveryState.done, finished_at=now)
         case Outcome.gone:
             values.update(state=DeliveryState.gone, finished_at=now)
             await session.execute(
@@ -156,10 +178,7 @@ async def _record_one(session: AsyncSession, result: Sent, now: datetime) -> Non
             )
         case Outcome.final:
             values.update(state=DeliveryState.failed, finished_at=now)
-        case Outcome.retry:
+        case _:
             values.update(next_attempt_at=verdict.retry_at)
     await session.execute(update(Delivery).where(Delivery.id == job.id).values(**values))
-    reached = result.status is not None and result.status < 500
-    await record_host_result(session, job.host, reached, now)
-    if verdict.outcome != Outcome.done:
-        log.info("delivery %s to %s: %s %s", job.id, job.inbox, result.status, result.error or "")
+    log.info("delivery %s to %s: %s %s", job.id, job.inbox, result.status, result.error or "")
