@@ -72,5 +72,5 @@ async def _follows(db: Database, owner: LocalActor, reader: str) -> bool:
             RemoteActor.uri == reader,
         )
     )
-    async with db.begin() as session:
+    async with db.read() as session:
         return (await session.execute(query)).first() is not None

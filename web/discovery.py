@@ -64,7 +64,7 @@ async def _webfinger_answer(request: web.Request, resource: str | None) -> tuple
         fail(404, "no such account")
     else:
         username = query.username
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         found = await find_actor(session, username)
     if found is None or found.deleted_at is not None:
         return 404, error_body("no such account")  # cached like a hit
@@ -117,7 +117,7 @@ async def nodeinfo(request: web.Request) -> web.StreamResponse:
     if version not in NODEINFO_VERSIONS:
         fail(404, "NodeInfo is served in versions 2.0 and 2.1")
     settings = request.app[SETTINGS]
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         usage = await instance.usage(session)
     metadata = {
         "nodeName": settings.network_name,

@@ -56,7 +56,7 @@ async def actor(request: web.Request) -> web.StreamResponse:
     key = f"actor:{username}:{content_type}"
     cached = request.app[CACHE].get(key)
     if cached is None:
-        async with request.app[DB].begin() as session:
+        async with request.app[DB].read() as session:
             found = await find_actor(session, username)
         cached = _actor_answer(found, request.app[URIS].actor(username), request)
         request.app[CACHE].put(key, *cached)
@@ -88,7 +88,7 @@ async def instance(request: web.Request) -> web.StreamResponse:
     """The instance actor (FEP-2677), always as JSON."""
     cached = request.app[CACHE].get("instance")
     if cached is None:
-        async with request.app[DB].begin() as session:
+        async with request.app[DB].read() as session:
             found = await instance_actor(session)
         cached = (200, dumps(actor_json(found, request.app[URIS])))
         request.app[CACHE].put("instance", *cached)
@@ -100,7 +100,7 @@ async def collection(request: web.Request) -> web.StreamResponse:
     name = CollectionName(request.match_info["collection"])
     before = _cursor(request)
     uris = request.app[URIS]
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         owner = await _live_owner(request, session)
         collection_id = _collection_id(request, owner, name)
         if request.query.get("page") not in {"true", "1"}:
@@ -144,7 +144,7 @@ async def _live_owner(request: web.Request, session: Any) -> LocalActor:
 
 async def avatar(request: web.Request) -> web.StreamResponse:
     """The actor's default avatar as PNG."""
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         owner = await _live_owner(request, session)
     body = default_avatar(owner.username, owner.name)
     return web.Response(
@@ -178,7 +178,7 @@ async def note_activity(request: web.Request) -> web.StreamResponse:
 
 
 async def _visible_post(request: web.Request) -> tuple[LocalActor, Any]:
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         owner = await _live_owner(request, session)
         post = await find_post(session, owner, int(request.match_info["post_id"]))
     if post is None:
@@ -195,7 +195,7 @@ async def _visible_post(request: web.Request) -> tuple[LocalActor, Any]:
 
 
 async def _profile_page(request: web.Request, username: str) -> web.StreamResponse:
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         found = await find_actor(session, username)
         if found is None or found.kind == ActorKind.instance:
             fail(404, "Dieses Profil gibt es nicht.")

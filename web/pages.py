@@ -24,7 +24,7 @@ def routes() -> list[web.RouteDef]:
 
 async def index(request: web.Request) -> web.StreamResponse:
     """The start page: what the network is, and its member coops."""
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         coops = await list_coops(session)
     settings, uris = request.app[SETTINGS], request.app[URIS]
     context = {
@@ -39,7 +39,7 @@ async def index(request: web.Request) -> web.StreamResponse:
 
 async def setup_form(request: web.Request) -> web.StreamResponse:
     """Ask for the password (and, for the first manager, the email)."""
-    async with request.app[DB].begin() as session:
+    async with request.app[DB].read() as session:
         try:
             link = await accounts.redeem_link(session, request.match_info["token"])
         except AccountError as error:

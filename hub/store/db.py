@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,14 +15,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+IMMEDIATE = "hub_begin_immediate"
+
 
 class Database:
-    """An engine and its session factory; `begin()` opens one transaction."""
+    """An engine and its session factories: `begin()` to write, `read()` to only read."""
 
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_options)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{IMMEDIATE: True})
+        self._writes = async_sessionmaker(writer, expire_on_commit=False)
+        self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -30,8 +35,18 @@ class Database:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:
-        """Yield a session inside a transaction that commits on success, rolls back on error."""
-        async with self._sessions() as session, session.begin():
+        """A transaction that may write; commits on success, rolls back on error.
+
+        On SQLite it takes the write lock at BEGIN (waiting up to the busy timeout), so a
+        transaction that reads and then writes never fails on a stale snapshot.
+        """
+        async with self._writes() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads; it never waits for writers."""
+        async with self._reads() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
@@ -40,17 +55,26 @@ class Database:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """Create an async engine; on SQLite turn on WAL, foreign keys and a busy timeout."""
+    """Create an async engine; on SQLite: WAL, foreign keys, busy timeout, our own BEGIN."""
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off so that _sqlite_begin decides
+    # (SQLAlchemy's documented recipe for pysqlite and aiosqlite transactions).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,1 @@
+"""Real fediverse peers for tests/test_peers.py: the scripts run in .peers/, the helpers here."""
