@@ -1,0 +1,42 @@
+"""Public keys of remote actors kept in memory, so a known signer costs no database read."""
+
+from __future__ import annotations
+
+import time
+
+from hub.activitypub.signatures import PublicKey
+from hub.actors.remote import Fetcher, lookup_key
+from hub.store.db import Database
+
+TTL_SECONDS = 600.0
+MAX_KEYS = 50_000
+
+
+class KeyCache:
+    """A key lookup for signature checks: memory first, then the database and the network."""
+
+    def __init__(self, db: Database, fetcher: Fetcher, ttl: float = TTL_SECONDS) -> None:
+        self._db = db
+        self._fetcher = fetcher
+        self._ttl = ttl
+        self._keys: dict[str, tuple[float, PublicKey]] = {}
+
+    async def lookup(self, key_id: str, refresh: bool) -> PublicKey | None:
+        """The key for a keyId; `refresh` (after a failed check) always asks the origin again."""
+        cached = self._keys.get(key_id)
+        if cached is not None and not refresh and cached[0] > time.monotonic():
+            return cached[1]
+        # Each lookup in its own short transaction: no lock is held while fetching.
+        async with self._db.begin() as session:
+            key = await lookup_key(session, self._fetcher, key_id, refresh)
+        if key is None:
+            self._keys.pop(key_id, None)
+            return None
+        if len(self._keys) >= MAX_KEYS:
+            self._keys.clear()
+        self._keys[key_id] = (time.monotonic() + self._ttl, key)
+        return key
+
+    def forget(self, key_id: str) -> None:
+        """Drop a key (its actor was deleted or updated)."""
+        self._keys.pop(key_id, None)
