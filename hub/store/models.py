@@ -142,7 +142,7 @@ class RemoteActor(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     inbox_uri: Mapped[str | None] = mapped_column(String(2048))
     shared_inbox_uri: Mapped[str | None] = mapped_column(String(2048))
-    key_id: Mapped[str | None] = mapped_column(String(2048))
+    key_id: Mapped[str | None] = mapped_column(String(2048), index=True)
     public_key_pem: Mapped[str | None] = mapped_column(Text)
     followers_uri: Mapped[str | None] = mapped_column(String(2048))
     ap_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
