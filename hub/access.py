@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 
 from hub.activitypub.signatures import PublicKey, SignatureError, verify_request
-from hub.actors.remote import Fetcher, lookup_key
+from hub.actors.remote import Fetcher, find_key
 from hub.store.db import Database
 from hub.store.models import (
     Follow,
@@ -30,9 +30,7 @@ async def verify_signed(
     method, path_and_query, headers, body = request
 
     async def lookup(key_id: str, refresh: bool) -> PublicKey | None:
-        # Each lookup in its own short transaction: no lock is held while fetching.
-        async with db.begin() as session:
-            return await lookup_key(session, fetcher, key_id, refresh)
+        return await find_key(db, fetcher, key_id, refresh)
 
     return await verify_request(method, path_and_query, headers, body, our_host, lookup)
 

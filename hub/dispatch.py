@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import follows, interactions
-from hub.activitypub.readers import types_of
-from hub.actors.remote import Fetcher
+from hub.activitypub.readers import id_of, types_of
+from hub.actors.remote import ActorUnavailable, Fetcher
 from hub.delivery import backoff
 from hub.store.db import Database
 from hub.store.models import InboxItem, InboxState, InteractionKind
@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 NOTE_TYPES = {"Note", "Article", "Page", "Question", "Event"}
 ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
+WITHDRAWN_BY_UNDO = {"Follow", "Like", "Announce", "Block"}
+KNOWN_TYPES = {"Undo", "Accept", "Reject", "Create", "Update", "Delete"} | (
+    WITHDRAWN_BY_UNDO | NOTE_TYPES | ACTOR_TYPES
+)
 
 
 async def route(
@@ -28,6 +32,8 @@ async def route(
 ) -> str:
     """Call the service for an activity; say in one line what happened."""
     obj = activity.get("object")
+    if await _withdrawn(session, activity):
+        return "ignored: its actor already undid or deleted it"
     match (_kind(activity), _kind(obj)):
         case ("Follow", _):
             return await follows.on_follow(session, fetcher, uris, activity)
@@ -62,9 +68,32 @@ async def route(
 
 
 def _kind(document: Any) -> str | None:
-    """The first known type of a document (types may be arrays), or None for a bare id."""
-    found = sorted(types_of(document))
-    return found[0] if found else None
+    """A document's type we handle, else any of its types; None for a bare id (P6)."""
+    found = types_of(document)
+    ranked = sorted(found & KNOWN_TYPES) or sorted(found)
+    return ranked[0] if ranked else None
+
+
+async def _withdrawn(session: AsyncSession, activity: dict[str, Any]) -> bool:
+    """True when the actor's own Undo or Delete of this activity arrived before it."""
+    # A late Follow, Like, Announce, Block or Create stays dead (O24, Mastodon's
+    # delete_arrived_first?); the Undo or Delete is found among the stored inbox items.
+    kind = _kind(activity)
+    if kind in WITHDRAWN_BY_UNDO:
+        target, withdrawal = activity["id"], "Undo"
+    elif kind == "Create":
+        target, withdrawal = id_of(activity.get("object")), "Delete"
+    else:
+        return False
+    if target is None:
+        return False
+    stored = InboxItem.ap_json
+    query = select(InboxItem.id).where(
+        InboxItem.actor_uri == activity["actor"],
+        stored["type"].as_string() == withdrawal,
+        or_(stored["object"].as_string() == target, stored[("object", "id")].as_string() == target),
+    )
+    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def process_one(db: Database, fetcher: Fetcher, uris: Uris) -> bool:
@@ -76,6 +105,8 @@ async def process_one(db: Database, fetcher: Fetcher, uris: Uris) -> bool:
         try:
             async with session.begin_nested():
                 outcome = await route(session, fetcher, uris, item.ap_json)
+        except ActorUnavailable as error:  # gone, or not a valid actor: retrying will not help
+            outcome = f"ignored: {error}"
         except Exception as error:  # the worker must survive any input
             _failed(item, error)
             return True

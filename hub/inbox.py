@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from hub.activitypub.readers import id_of, same_origin, types_of
 from hub.activitypub.signatures import PublicKey, SignatureError, signature_key_id, verify_request
 from hub.actors.local import find_actor
-from hub.actors.remote import Fetcher, cached_actor, lookup_key
+from hub.actors.remote import Fetcher, cached_actor, find_key
 from hub.store.db import Database
 from hub.store.models import ActorKind, InboxItem, InboxState, LocalActor
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class Status(enum.IntEnum):
@@ -76,6 +78,11 @@ async def accept(db: Database, fetcher: Fetcher, our_host: str, request: Deliver
     key = await _verify(db, fetcher, our_host, request)
     if isinstance(key, Verdict):
         return key
+    if key.owner != actor_uri and isinstance(activity.get("signature"), dict):
+        # Forwarded with an LD signature: never trusted, dropped quietly so the forwarder
+        # does not retry (O20; no RsaSignature2017 without full JSON-LD canonicalisation).
+        log.info("inbox dropped %s forwarded by %s", activity["id"], key.owner)
+        return Verdict(Status.accepted, "forwarded activity dropped")
     if key.owner != actor_uri:
         return Verdict(Status.unauthorized, "signer and actor do not match")
     if not same_origin(activity["id"], actor_uri):
@@ -88,24 +95,42 @@ def parse_activity(body: bytes) -> dict[str, Any] | Verdict:
     if b"\x00" in body or b"\\u0000" in body:
         return Verdict(Status.bad_request, "the activity contains NUL characters")
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode("utf-8"), object_pairs_hook=_unique_keys)
     except RecursionError:
         return Verdict(Status.bad_request, "the JSON is nested too deeply")
-    except ValueError:
-        return Verdict(Status.bad_request, "the body is not UTF-8 JSON")
+    except ValueError as error:
+        return Verdict(Status.bad_request, f"the body is not UTF-8 JSON: {error}")
     if not isinstance(document, dict):
         return Verdict(Status.bad_request, "the activity must be a JSON object")
-    actor = document.get("actor")
-    actor_uri = id_of(actor)
+    if _ESCAPED_SURROGATE.search(body) and not _encodable(document):
+        return Verdict(Status.bad_request, "the activity contains lone UTF-16 surrogates")  # P5
+    actor_uri = id_of(document.get("actor"))
     if actor_uri is None or not actor_uri.startswith(("https://", "http://")):
         return Verdict(Status.bad_request, "the activity needs one actor id")
-    if not isinstance(document.get("id"), str) or not types_of(document):
+    activity_id = document.get("id")
+    if not isinstance(activity_id, str) or id_of(activity_id) is None or not types_of(document):
         return Verdict(Status.bad_request, "the activity needs an id and a type")
     return {**document, "actor": actor_uri}
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object without repeated keys: parsers disagree on which one wins (P5)."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise ValueError("a key is repeated in a JSON object")
+    return document
+
+
+def _encodable(document: dict[str, Any]) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 async def _check_recipient(db: Database, username: str) -> Verdict | None:
-    async with db.begin() as session:
+    async with db.read() as session:
         actor: LocalActor | None = await find_actor(session, username)
     if actor is None or actor.kind == ActorKind.instance:
         return Verdict(Status.not_found, "no such actor")
@@ -115,7 +140,7 @@ async def _check_recipient(db: Database, username: str) -> Verdict | None:
 
 
 async def _unknown(db: Database, actor_uri: str) -> bool:
-    async with db.begin() as session:
+    async with db.read() as session:
         return await cached_actor(session, actor_uri) is None
 
 
@@ -123,9 +148,7 @@ async def _verify(
     db: Database, fetcher: Fetcher, our_host: str, request: Delivered
 ) -> PublicKey | Verdict:
     async def lookup(key_id: str, refresh: bool) -> PublicKey | None:
-        # Each lookup in its own short transaction: no lock is held while fetching.
-        async with db.begin() as session:
-            return await lookup_key(session, fetcher, key_id, refresh)
+        return await find_key(db, fetcher, key_id, refresh)
 
     try:
         return await verify_request(

@@ -12,9 +12,17 @@ from hub.activitypub.readers import MAX_LIST, as_list, id_of, ids, is_public, sa
 from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, cached_actor, get_actor
 from hub.follows import drop_actor
-from hub.store.models import Interaction, InteractionKind, Post, RemoteNote, Visibility
+from hub.store.models import (
+    ActorKind,
+    Interaction,
+    InteractionKind,
+    LocalActor,
+    Post,
+    RemoteNote,
+    Visibility,
+)
 from hub.store.types import utcnow
-from hub.text import sanitize_html
+from hub.text import html_to_text, sanitize_html
 from hub.uris import Uris
 
 MAX_CONTENT = 100_000  # characters of remote HTML considered at all (H9)
@@ -87,7 +95,9 @@ async def on_delete(session: AsyncSession, activity: dict[str, Any]) -> str:
     if target == author.uri:
         author.gone_at = utcnow()
         await drop_actor(session, author)
-        return "actor deleted"
+        await session.execute(delete(Interaction).where(Interaction.remote_actor_id == author.id))
+        await session.execute(delete(RemoteNote).where(RemoteNote.remote_actor_id == author.id))
+        return "actor deleted with its follows, notes and interactions"  # O12
     stored = await _existing_note(session, target)
     if stored is None or stored.remote_actor_id != author.id:
         return "ignored: no such note of this actor"
@@ -176,11 +186,15 @@ async def _mentions_us(session: AsyncSession, uris: Uris, note: dict[str, Any]) 
         if isinstance(tag, dict) and tag.get("type") == "Mention"
     ]
     audience = ids(note.get("to"), MAX_LIST) + ids(note.get("cc"), MAX_LIST)
-    for uri in {uri for uri in mentioned + audience if uri}:
-        username = uris.username_of(uri)
-        if username and await find_actor(session, username) is not None:
-            return True
-    return False
+    names = {name.lower() for uri in mentioned + audience if (name := uris.username_of(uri))}
+    if not names:
+        return False
+    query = select(LocalActor.id).where(
+        LocalActor.username.in_(names),
+        LocalActor.kind != ActorKind.instance,
+        LocalActor.deleted_at.is_(None),
+    )
+    return (await session.execute(query.limit(1))).first() is not None  # one query (P2)
 
 
 def _note_content(note: dict[str, Any]) -> dict[str, Any]:
@@ -188,11 +202,16 @@ def _note_content(note: dict[str, Any]) -> dict[str, Any]:
     language = (
         next(iter(note["contentMap"]), None) if isinstance(note.get("contentMap"), dict) else None
     )
+    url = id_of(note.get("url"))
     return {
         "content_html": sanitize_html(content),
-        "summary": text(note.get("summary"), MAX_SUMMARY) or None,
+        "summary": html_to_text(text(note.get("summary"), MAX_SUMMARY) or "") or None,
         "language": text(language, 16),
-        "ap_json": {"id": note["id"], "url": id_of(note.get("url")), "type": "Note"},
+        "ap_json": {
+            "id": note["id"],
+            "url": url if same_origin(url, note["id"]) else note["id"],  # O9
+            "type": "Note",
+        },
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from hub.activitypub.signatures import PublicKey
-from hub.actors.remote import Fetcher, lookup_key
+from hub.actors.remote import Fetcher, find_key
 from hub.store.db import Database
 
 TTL_SECONDS = 600.0
@@ -26,9 +26,7 @@ class KeyCache:
         cached = self._keys.get(key_id)
         if cached is not None and not refresh and cached[0] > time.monotonic():
             return cached[1]
-        # Each lookup in its own short transaction: no lock is held while fetching.
-        async with self._db.begin() as session:
-            key = await lookup_key(session, self._fetcher, key_id, refresh)
+        key = await find_key(self._db, self._fetcher, key_id, refresh)
         if key is None:
             self._keys.pop(key_id, None)
             return None

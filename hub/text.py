@@ -23,21 +23,30 @@ _CLASS_ALLOWED = re.compile(
 )
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
 LINK_REL = "nofollow noopener noreferrer"
+# Elements removed with everything inside them: scripts, styles and embedded documents (H1).
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
+_HEADING = re.compile(r"<(/?)h[1-6]>")
 
 
 def sanitize_html(raw: str) -> str:
     """Reduce HTML to Mastodon's allowed tags, attributes, classes and URL schemes."""
-    return str(
-        nh3.clean(
-            raw,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=ALLOWED_SCHEMES,
-            link_rel=LINK_REL,
-            attribute_filter=_filter_attribute,
-            clean_content_tags={"script", "style"},
-        )
+    cleaned = nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS | {"h1", "h2", "h3", "h4", "h5", "h6"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        url_relative="deny",  # a relative link in remote HTML would point into our site (H2)
+        link_rel=LINK_REL,
+        attribute_filter=_filter_attribute,
+        clean_content_tags=DROPPED_WITH_CONTENT,
     )
+    # Headings keep their emphasis as a bold paragraph, as Mastodon shows them (H4).
+    return _HEADING.sub(lambda m: "</strong></p>" if m.group(1) else "<p><strong>", str(cleaned))
+
+
+def html_to_text(raw: str) -> str:
+    """The text of an HTML fragment, tags and scripts removed; for fields that are plain text."""
+    return html.unescape(str(nh3.clean(raw, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT)))
 
 
 def render_markdown(source: str) -> str:

@@ -132,9 +132,9 @@ async def test_visibility_and_mentions_set_the_addressing(
 async def test_blocked_followers_and_unavailable_hosts_get_no_delivery(
     db: Database, settings: Any, coop_with_followers: None
 ) -> None:
+    blocker = await add_follower(db, "fairbnb", "https://d.test/users/5")
     async with db.begin() as session:
         coop = await get_coop(session, "fairbnb")
-        blocker = await add_follower(db, "fairbnb", "https://d.test/users/5")
         session.add(RemoteBlock(remote_actor_id=blocker.id, local_actor_id=coop.id))
         session.add(RemoteHost(host="b.test", failure_days=7, unavailable_since=utcnow()))
     await _publish(db, settings, Draft("Hallo"))

@@ -27,7 +27,7 @@ async def shared(request: web.Request) -> web.StreamResponse:
 async def _receive(request: web.Request, username: str | None) -> web.StreamResponse:
     if (request.content_length or 0) > MAX_BODY:
         fail(413, "the body is larger than 1 MiB")  # before reading or parsing anything (S30)
-    body = await request.content.read(MAX_BODY + 1)
+    body = await _read_capped(request)
     delivered = Delivered(request.method, request.path_qs, request.headers, body, username)
     federation = request.app[FEDERATION]
     verdict = await accept(
@@ -36,3 +36,15 @@ async def _receive(request: web.Request, username: str | None) -> web.StreamResp
     if verdict.status != Status.accepted:
         fail(int(verdict.status), verdict.reason)
     return json_bytes(dumps({"status": verdict.reason}), "application/json", status=202)
+
+
+async def _read_capped(request: web.Request) -> bytes:
+    """The whole body, chunked or not; 413 as soon as it passes 1 MiB (S30)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > MAX_BODY:
+            fail(413, "the body is larger than 1 MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,15 +10,18 @@ PUBLIC_SPELLINGS = frozenset(
     {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 )
 MAX_LIST = 500
+MAX_URI = 2048  # the width of every URI column
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def id_of(value: Any) -> str | None:
     """The id of a reference: a string, or an object's `id` string; None otherwise."""
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"] or None
-    return None
+    # An id longer than MAX_URI or holding NUL or lone surrogates is no id at all (P2, P5).
+    if isinstance(value, dict):
+        value = value.get("id")
+    if not isinstance(value, str) or not value or len(value) > MAX_URI or "\x00" in value:
+        return None
+    return value if value.isascii() or _encodable(value) else None
 
 
 def as_list(value: Any, limit: int = MAX_LIST) -> list[Any]:
@@ -42,21 +46,31 @@ def types_of(document: Any) -> set[str]:
 
 
 def text(value: Any, limit: int) -> str | None:
-    """A string field cut to `limit` characters, NUL bytes removed; None if not a string."""
+    """A string field cut to `limit` characters, without NUL or lone surrogates (P5)."""
     if not isinstance(value, str):
         return None
-    return value.replace("\x00", "")[:limit]
+    value = value[:limit].replace("\x00", "")
+    return value if value.isascii() or _encodable(value) else _SURROGATES.sub("", value)
 
 
 def host_of(uri: str | None) -> str | None:
-    """The lowercase host of an http(s) URI, or None."""
+    """The normalized host (lowercase, one trailing dot stripped, IDNA) of an http(s) URI (O26)."""
     if not uri:
         return None
-    parts = urlsplit(uri)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+        host = parts.hostname
+    except ValueError:  # an unparsable port or IPv6 literal
         return None
-    host = parts.hostname.lower().rstrip(".")
-    return f"{host}:{parts.port}" if parts.port else host
+    if parts.scheme not in {"http", "https"} or not host:
+        return None
+    host = host.lower().removesuffix(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return f"{host}:{port}" if port else host
 
 
 def same_origin(first: str | None, second: str | None) -> bool:
@@ -69,3 +83,11 @@ def is_public(document: dict[str, Any]) -> bool:
     """True when the Public collection is addressed in `to` or `cc`, in any of its spellings."""
     audience = ids(document.get("to")) + ids(document.get("cc"))
     return any(item in PUBLIC_SPELLINGS for item in audience)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
-from collections.abc import Callable, Mapping
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.activitypub.client import ClientPolicy, FetchError, fetch_activitypub, get
+from hub.activitypub.client import (
+    ClientPolicy,
+    FetchError,
+    fetch_activitypub,
+    get,
+    is_public_address,
+)
 from hub.activitypub.readers import as_list, host_of, id_of, same_origin, text, types_of
 from hub.activitypub.signatures import PublicKey
+from hub.store.db import Database
 from hub.store.models import RemoteActor
 from hub.store.types import utcnow
 from hub.text import sanitize_html
 
+log = logging.getLogger(__name__)
+Scope = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
 REFRESH_AFTER = timedelta(days=1)
 KEY_REFRESH_EVERY = timedelta(minutes=1)
 MAX_NAME, MAX_SUMMARY, MAX_FIELDS, MAX_FIELD = 100, 5000, 16, 2048
 JRD_ACCEPT = "application/jrd+json, application/json"
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")  # no path, user or query tricks (O26)
 
 
 class ActorUnavailable(Exception):
@@ -72,38 +86,70 @@ async def get_actor(
 async def lookup_key(
     session: AsyncSession, fetcher: Fetcher, key_id: str, refresh: bool
 ) -> PublicKey | None:
-    """The public key a signature names, bound both ways to its owner (S16, S17)."""
-    actor_uri = key_id.split("#", 1)[0]
-    row = (
-        await session.execute(select(RemoteActor).where(RemoteActor.key_id == key_id))
-    ).scalar_one_or_none()
-    if row is not None and not refresh:
-        return _key(row)
-    if row is not None and utcnow() - row.fetched_at < KEY_REFRESH_EVERY:
-        return _key(row)  # throttled: one refetch a minute per actor (S27)
+    """The public key a signature names, looked up within an open session."""
+
+    @asynccontextmanager
+    async def same() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    return await _lookup_key(same, same, fetcher, key_id, refresh)
+
+
+async def find_key(db: Database, fetcher: Fetcher, key_id: str, refresh: bool) -> PublicKey | None:
+    """The public key a signature names, in short transactions: no lock is held while fetching."""
+    return await _lookup_key(db.read, db.begin, fetcher, key_id, refresh)
+
+
+async def _lookup_key(
+    read: Scope, write: Scope, fetcher: Fetcher, key_id: str, refresh: bool
+) -> PublicKey | None:
+    """A key from the cache, else from its owner, bound both ways to that owner (S16, S17)."""
+    if not key_id.startswith(("https://", "http://")):
+        return None  # acct: and other key ids are never resolved (S18)
+    async with read() as session:
+        row = await _holder_of(session, key_id)
+        if row is not None and (not refresh or _recent(row)):
+            return _key(row)  # throttled: one refetch a minute per actor (S27)
+        owner = row.uri if row is not None else None
     try:
-        if row is None and actor_uri == key_id:
-            actor_uri = await _owner_of_key_document(fetcher, key_id)
-        actor = await get_actor(session, fetcher, row.uri if row else actor_uri, refresh=True)
-    except (ActorUnavailable, FetchError):
+        owner = owner or await _owner_of_key_document(fetcher, key_id)
+    except (ActorUnavailable, FetchError) as error:
+        log.info("key %s unavailable: %s", key_id, error)
         return None
-    return _key(actor) if actor.key_id == key_id else None
+    async with read() as session:
+        actor = await cached_actor(session, owner)
+        if actor is not None and (actor.gone_at is not None or _recent(actor)):
+            return _key(actor) if actor.key_id == key_id else None
+    fields, gone = await _fetched_fields(fetcher, owner)
+    async with write() as session:
+        actor = await cached_actor(session, owner)
+        if gone and actor is not None:
+            actor.gone_at = utcnow()
+        if fields is None or (fields["key_id"] != key_id and actor is None):
+            return None  # the owner must list the key; a stranger is not cached for it (S17)
+        actor = await _store(session, actor, owner, fields)
+        return _key(actor) if actor.key_id == key_id else None
 
 
 async def resolve_handle(session: AsyncSession, fetcher: Fetcher, handle: str) -> RemoteActor:
     """Find `user@host` by WebFinger; the actor must live on that host or link back to it."""
     user, _, host = handle.strip().removeprefix("acct:").lstrip("@").partition("@")
-    if not user or not host:
+    if not user or not _HOST.fullmatch(host):
         raise ActorUnavailable(f"{handle!r} is not a handle like user@host")
     actor_uri = await _webfinger(fetcher, f"{user}@{host}", host)
-    actor = await get_actor(session, fetcher, actor_uri)
-    if host_of(actor.uri) != host.lower():
-        # The actor lives elsewhere: its own server must confirm the handle (O25).
-        username = actor.username or ""
-        back = await _webfinger(fetcher, f"{username}@{host_of(actor.uri)}", host_of(actor.uri))
-        if back != actor.uri:
-            raise ActorUnavailable(f"{handle} points to {actor.uri}, which does not link back")
-    return actor
+    actor_host = host_of(actor_uri)
+    if actor_host is None:
+        raise ActorUnavailable(f"WebFinger for {handle} names no http(s) actor")
+    if actor_host != host_of(f"https://{host}"):
+        # The actor lives elsewhere: its own server must confirm the handle first (O25).
+        try:
+            document = await _fetch(fetcher, actor_uri)
+        except FetchError as error:
+            raise ActorUnavailable(f"cannot fetch {actor_uri}: {error}") from error
+        username = text(document.get("preferredUsername"), MAX_NAME) or ""
+        if await _webfinger(fetcher, f"{username}@{actor_host}", actor_host) != actor_uri:
+            raise ActorUnavailable(f"{handle} points to {actor_uri}, which does not link back")
+    return await get_actor(session, fetcher, actor_uri)
 
 
 def parse_actor(document: dict[str, Any], uri: str) -> dict[str, Any]:
@@ -153,10 +199,10 @@ def _kept(document: dict[str, Any], uri: str) -> dict[str, Any]:
     ]
     return {
         "id": uri,
-        "type": sorted(types_of(document))[0],
+        "type": sorted(types_of(document) & ACTOR_TYPES)[0],
         "summary": sanitize_html(text(document.get("summary"), MAX_SUMMARY) or ""),
         "url": url if same_origin(url, uri) else uri,
-        "icon": id_of(icon.get("url")) if isinstance(icon, dict) else None,
+        "icon": _web_url(icon.get("url")) if isinstance(icon, dict) else None,
         "fields": fields,
     }
 
@@ -174,6 +220,31 @@ async def _store(
     return row
 
 
+async def _fetched_fields(fetcher: Fetcher, uri: str) -> tuple[dict[str, Any] | None, bool]:
+    """An actor's fields fresh from its origin, or None (logged); True when it answered 410."""
+    try:
+        return parse_actor(await _fetch(fetcher, uri), uri), False
+    except FetchError as error:
+        log.info("actor %s unavailable: %s", uri, error)
+        return None, error.status == 410
+    except ActorUnavailable as error:
+        log.info("actor %s refused: %s", uri, error)
+        return None, False
+
+
+async def _holder_of(session: AsyncSession, key_id: str) -> RemoteActor | None:
+    """The cached actor holding a key id; if two claim it, the one the id is under."""
+    query = select(RemoteActor).where(RemoteActor.key_id == key_id).limit(2)
+    rows = (await session.execute(query)).scalars().all()
+    if len(rows) == 1:
+        return rows[0]
+    return next((row for row in rows if key_id.startswith(row.uri + "#")), None)
+
+
+def _recent(row: RemoteActor) -> bool:
+    return utcnow() - row.fetched_at < KEY_REFRESH_EVERY
+
+
 def _key(row: RemoteActor) -> PublicKey | None:
     if row.key_id is None or row.public_key_pem is None or row.gone_at is not None:
         return None
@@ -187,7 +258,10 @@ async def _fetch(fetcher: Fetcher, uri: str) -> dict[str, Any]:
 
 
 async def _owner_of_key_document(fetcher: Fetcher, key_id: str) -> str:
-    """A key published as its own document names its owner; the ids must match (S16)."""
+    """The actor a keyId belongs to: `actor#fragment`, or the owner its own document names (S16)."""
+    actor_uri, fragment, _ = key_id.partition("#")
+    if fragment:
+        return actor_uri
     document = await _fetch(fetcher, key_id)
     owner = id_of(document.get("owner"))
     if "publicKeyPem" not in document:
@@ -214,6 +288,19 @@ async def _webfinger(fetcher: Fetcher, account: str, host: str | None) -> str:
             if isinstance(href, str):
                 return href
     raise ActorUnavailable(f"WebFinger for {account} names no ActivityPub actor")
+
+
+def _web_url(value: Any) -> str | None:
+    """An http(s) URL whose host is a name or a public address; others are dropped (H6, M3)."""
+    url = id_of(value)
+    if url is None or host_of(url) is None:
+        return None
+    hostname = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return url  # a name: resolved, and checked, only if it is ever fetched
+    return url if is_public_address(hostname) else None
 
 
 def _is_ap(media_type: Any) -> bool:
