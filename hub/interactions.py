@@ -153,7 +153,8 @@ def _origin_problem(activity: dict[str, Any], note: dict[str, Any], uris: Uris) 
     note_id = id_of(note)
     if note_id is None or not same_origin(note_id, activity["actor"]):
         return "ignored: the note is not on its actor's host"  # O1
-    if id_of(note.get("attributedTo")) != activity["actor"]:
+    if ids(note.get("attributedTo"), 8) != [activity["actor"]]:
+        # A one-element list naming the actor is the actor (seen in the wild); any other is not.
         return "ignored: the note is attributed to someone else"  # O2
     if note_id.startswith(uris.base + "/"):
         return "ignored: the note claims to be ours"  # O3
@@ -198,10 +199,12 @@ async def _mentions_us(session: AsyncSession, uris: Uris, note: dict[str, Any]) 
 
 
 def _note_content(note: dict[str, Any]) -> dict[str, Any]:
-    content = text(note.get("content"), MAX_CONTENT) or ""
-    language = (
-        next(iter(note["contentMap"]), None) if isinstance(note.get("contentMap"), dict) else None
-    )
+    found = note.get("contentMap")
+    content_map: dict[str, Any] = found if isinstance(found, dict) else {}
+    language = next(iter(content_map), None)
+    # Some servers send only contentMap: take its first text when `content` is missing.
+    raw = note.get("content") if isinstance(note.get("content"), str) else content_map.get(language)
+    content = text(raw, MAX_CONTENT) or ""
     url = id_of(note.get("url"))
     return {
         "content_html": sanitize_html(content),

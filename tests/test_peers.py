@@ -35,14 +35,6 @@ SIGNERS = {"bob", "claire", "emily", "frank"}  # sign their POSTs; claire and fr
 UNSIGNED = {"alice", "dean"}
 UNSIGNED_ANSWER = re.compile(r"Got (\d+) for unsigned POST")
 Row = tuple[int, str, str, str | None, int]
-CONTENT_MAP_ONLY = (
-    "hub gap: hub.interactions._note_content reads only `content`; a Note with only "
-    "`contentMap` is stored ('mention stored') with an empty content_html"
-)
-ATTRIBUTED_TO_LIST = (
-    "hub gap: hub.interactions._origin_problem compares id_of(attributedTo) with the actor; "
-    "a one-element list (of an id or of a Person) is 'attributed to someone else' and ignored"
-)
 
 
 @pytest.fixture
@@ -214,7 +206,6 @@ def notes_of(run: InputsRun, name: str, indexes: set[int]) -> dict[int, str | No
     return {index: found.get(index) for index in sorted(indexes)}
 
 
-@pytest.mark.xfail(strict=True, reason=CONTENT_MAP_ONLY)
 def test_a_note_with_only_a_content_map_keeps_its_text(inputs_run: InputsRun) -> None:
     # language examples 5-8: {"contentMap": {"de": "Deutsch"}} and the like, no `content`.
     stored = notes_of(inputs_run, "language", {5, 6, 7, 8})
@@ -223,7 +214,6 @@ def test_a_note_with_only_a_content_map_keeps_its_text(inputs_run: InputsRun) ->
     ), stored
 
 
-@pytest.mark.xfail(strict=True, reason=ATTRIBUTED_TO_LIST)
 def test_an_attributed_to_list_naming_only_the_actor_is_the_actor(inputs_run: InputsRun) -> None:
     # attributed_to examples 1 and 4: ["http://.../actor"] and [{"type": "Person", "id": ...}].
     stored = notes_of(inputs_run, "attributed_to", {1, 4})
