@@ -203,7 +203,8 @@ def _note_content(note: dict[str, Any]) -> dict[str, Any]:
     content_map: dict[str, Any] = found if isinstance(found, dict) else {}
     language = next(iter(content_map), None)
     # Some servers send only contentMap: take its first text when `content` is missing.
-    raw = note.get("content") if isinstance(note.get("content"), str) else content_map.get(language)
+    fallback = content_map.get(language) if language is not None else None
+    raw = note.get("content") if isinstance(note.get("content"), str) else fallback
     content = text(raw, MAX_CONTENT) or ""
     url = id_of(note.get("url"))
     return {
