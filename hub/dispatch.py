@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -96,8 +97,13 @@ async def _withdrawn(session: AsyncSession, activity: dict[str, Any]) -> bool:
     return (await session.execute(query.limit(1))).first() is not None
 
 
-async def process_one(db: Database, fetcher: Fetcher, uris: Uris) -> bool:
-    """Claim one due inbox item and process it; False when none was due."""
+async def process_one(
+    db: Database, fetcher: Fetcher, uris: Uris, on_gone: Callable[[str], None] | None = None
+) -> bool:
+    """Claim one due inbox item and process it; False when none was due.
+
+    `on_gone` hears of every actor that deleted itself (to drop cached keys at once).
+    """
     async with db.begin() as session:
         item = await _claim(session, db.is_sqlite)
         if item is None:
@@ -114,6 +120,8 @@ async def process_one(db: Database, fetcher: Fetcher, uris: Uris) -> bool:
         item.last_error = outcome[:500]
         item.processed_at = utcnow()
         log.info("inbox %s %s: %s", item.id, item.activity_uri, outcome)
+    if outcome == interactions.ACTOR_DELETED and on_gone is not None:
+        on_gone(item.actor_uri)
     return True
 
 

@@ -14,6 +14,7 @@ from hub.activitypub.vocab import rsa_key_id
 from hub.actors.local import instance_actor
 from hub.actors.remote import Fetcher
 from hub.config import Settings
+from hub.inbox import Receiver
 from hub.store.db import Database
 from hub.uris import Uris
 
@@ -28,6 +29,7 @@ class Federation:
     policy: ClientPolicy
     http: aiohttp.ClientSession
     fetcher: Fetcher
+    receiver: Receiver
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -58,4 +60,5 @@ async def open_federation(
     policy = client_policy(settings)
     http = create_session(policy, system_resolver)
     fetcher = Fetcher(http, policy, settings.domain, settings.scheme, sign)
-    return Federation(db, settings, uris, policy, http, fetcher)
+    receiver = Receiver(db, fetcher, settings.domain)
+    return Federation(db, settings, uris, policy, http, fetcher, receiver)

@@ -6,22 +6,24 @@ import enum
 import json
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from hub.activitypub.readers import id_of, same_origin, types_of
 from hub.activitypub.signatures import PublicKey, SignatureError, signature_key_id, verify_request
 from hub.actors.local import find_actor
-from hub.actors.remote import Fetcher, cached_actor, find_key
+from hub.actors.remote import Fetcher, cached_actor
+from hub.inbox_writer import InboxWriter
+from hub.keycache import KeyCache
 from hub.store.db import Database
-from hub.store.models import ActorKind, InboxItem, InboxState, LocalActor
+from hub.store.models import ActorKind, InboxState, LocalActor
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+RECIPIENT_TTL = 5.0  # a deleted coop's inbox may take this long to start answering 410
+MAX_RECIPIENTS = 10_000
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -56,12 +58,37 @@ class Delivered:
     username: str | None  # None for the shared inbox
 
 
-async def accept(db: Database, fetcher: Fetcher, our_host: str, request: Delivered) -> Verdict:
-    """Decide on an incoming activity and store it for the worker; never any other effect."""
-    if request.username is not None:
-        refusal = await _check_recipient(db, request.username)
-        if refusal is not None:
-            return refusal
+class Receiver:
+    """The inbox of one process: key and recipient caches, and group commit of stored rows."""
+
+    def __init__(self, db: Database, fetcher: Fetcher, our_host: str) -> None:
+        self.db, self.fetcher, self.our_host = db, fetcher, our_host
+        self.keys = KeyCache(db, fetcher)
+        self.writer = InboxWriter(db)
+        self._recipients: dict[str, tuple[float, Verdict | None, int | None]] = {}
+
+    async def accept(self, request: Delivered) -> Verdict:
+        """Decide on an incoming activity and store it for the worker; no other effect."""
+        local_id = None
+        if request.username is not None:
+            refusal, local_id = await self._recipient(request.username)
+            if refusal is not None:
+                return refusal
+        return await _accept(self, request, local_id)
+
+    async def _recipient(self, username: str) -> tuple[Verdict | None, int | None]:
+        cached = self._recipients.get(username)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1], cached[2]
+        if len(self._recipients) > MAX_RECIPIENTS:
+            self._recipients.clear()
+        refusal, local_id = await _check_recipient(self.db, username)
+        self._recipients[username] = (time.monotonic() + RECIPIENT_TTL, refusal, local_id)
+        return refusal, local_id
+
+
+async def _accept(receiver: Receiver, request: Delivered, local_id: int | None) -> Verdict:
+    db = receiver.db
     if len(request.body) > MAX_BODY:
         return Verdict(Status.too_large, "the body is larger than 1 MiB")
     activity = parse_activity(request.body)
@@ -75,7 +102,7 @@ async def accept(db: Database, fetcher: Fetcher, our_host: str, request: Deliver
     if "Delete" in types_of(activity) and await _unknown(db, actor_uri):
         # Mastodon skips Deletes of actors it never saw: no key fetch for them (O13).
         return Verdict(Status.accepted, "Delete from an unknown actor ignored")
-    key = await _verify(db, fetcher, our_host, request)
+    key = await _verify(receiver, request)
     if isinstance(key, Verdict):
         return key
     if key.owner != actor_uri and isinstance(activity.get("signature"), dict):
@@ -87,7 +114,7 @@ async def accept(db: Database, fetcher: Fetcher, our_host: str, request: Deliver
         return Verdict(Status.unauthorized, "signer and actor do not match")
     if not same_origin(activity["id"], actor_uri):
         return Verdict(Status.accepted, "activity id is not on the actor's host; ignored")
-    return await _store(db, activity, request.username)
+    return await _store(receiver.writer, activity, local_id)
 
 
 def parse_activity(body: bytes) -> dict[str, Any] | Verdict:
@@ -129,14 +156,14 @@ def _encodable(document: dict[str, Any]) -> bool:
     return True
 
 
-async def _check_recipient(db: Database, username: str) -> Verdict | None:
+async def _check_recipient(db: Database, username: str) -> tuple[Verdict | None, int | None]:
     async with db.read() as session:
         actor: LocalActor | None = await find_actor(session, username)
     if actor is None or actor.kind == ActorKind.instance:
-        return Verdict(Status.not_found, "no such actor")
+        return Verdict(Status.not_found, "no such actor"), None
     if actor.deleted_at is not None:
-        return Verdict(Status.gone, "this actor was deleted")
-    return None
+        return Verdict(Status.gone, "this actor was deleted"), None
+    return None, actor.id
 
 
 async def _unknown(db: Database, actor_uri: str) -> bool:
@@ -144,39 +171,30 @@ async def _unknown(db: Database, actor_uri: str) -> bool:
         return await cached_actor(session, actor_uri) is None
 
 
-async def _verify(
-    db: Database, fetcher: Fetcher, our_host: str, request: Delivered
-) -> PublicKey | Verdict:
-    async def lookup(key_id: str, refresh: bool) -> PublicKey | None:
-        return await find_key(db, fetcher, key_id, refresh)
-
+async def _verify(receiver: Receiver, request: Delivered) -> PublicKey | Verdict:
     try:
         return await verify_request(
-            request.method, request.path_and_query, request.headers, request.body, our_host, lookup
+            request.method,
+            request.path_and_query,
+            request.headers,
+            request.body,
+            receiver.our_host,
+            receiver.keys.lookup,
         )
     except SignatureError as error:
         log.info("inbox refused a signature: %s", error)
         return Verdict(Status.unauthorized, str(error))
 
 
-async def _store(db: Database, activity: dict[str, Any], username: str | None) -> Verdict:
-    try:
-        async with db.begin() as session:
-            duplicate = await session.execute(
-                select(InboxItem.id).where(InboxItem.activity_uri == activity["id"])
-            )
-            if duplicate.first() is not None:
-                return Verdict(Status.accepted, "already received")
-            local = await find_actor(session, username) if username else None
-            session.add(
-                InboxItem(
-                    activity_uri=activity["id"],
-                    actor_uri=activity["actor"],
-                    local_actor_id=local.id if local else None,
-                    ap_json=activity,
-                    state=InboxState.pending,
-                )
-            )
-    except IntegrityError:
-        return Verdict(Status.accepted, "already received")  # a concurrent duplicate
-    return Verdict(Status.accepted, "accepted")
+async def _store(writer: InboxWriter, activity: dict[str, Any], local_id: int | None) -> Verdict:
+    """Store the row by group commit; answer only once it is committed."""
+    fresh = await writer.add(
+        {
+            "activity_uri": activity["id"],
+            "actor_uri": activity["actor"],
+            "local_actor_id": local_id,
+            "ap_json": activity,
+            "state": InboxState.pending,
+        }
+    )
+    return Verdict(Status.accepted, "accepted" if fresh else "already received")

@@ -27,6 +27,7 @@ from hub.uris import Uris
 
 MAX_CONTENT = 100_000  # characters of remote HTML considered at all (H9)
 MAX_SUMMARY = 1000
+ACTOR_DELETED = "actor deleted with its follows, notes and interactions"
 
 
 async def on_create_note(
@@ -97,7 +98,7 @@ async def on_delete(session: AsyncSession, activity: dict[str, Any]) -> str:
         await drop_actor(session, author)
         await session.execute(delete(Interaction).where(Interaction.remote_actor_id == author.id))
         await session.execute(delete(RemoteNote).where(RemoteNote.remote_actor_id == author.id))
-        return "actor deleted with its follows, notes and interactions"  # O12
+        return ACTOR_DELETED  # O12
     stored = await _existing_note(session, target)
     if stored is None or stored.remote_actor_id != author.id:
         return "ignored: no such note of this actor"

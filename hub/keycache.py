@@ -8,7 +8,7 @@ from hub.activitypub.signatures import PublicKey
 from hub.actors.remote import Fetcher, find_key
 from hub.store.db import Database
 
-TTL_SECONDS = 600.0
+TTL_SECONDS = 60.0  # as the key refetch throttle: a deleted actor's key goes within a minute
 MAX_KEYS = 50_000
 
 
@@ -35,6 +35,7 @@ class KeyCache:
         self._keys[key_id] = (time.monotonic() + self._ttl, key)
         return key
 
-    def forget(self, key_id: str) -> None:
-        """Drop a key (its actor was deleted or updated)."""
-        self._keys.pop(key_id, None)
+    def forget_owner(self, actor_uri: str) -> None:
+        """Drop every key of an actor that was deleted."""
+        for key_id in [k for k, (_, key) in self._keys.items() if key.owner == actor_uri]:
+            del self._keys[key_id]

@@ -21,7 +21,10 @@ async def run_once(federation: Federation) -> int:
     """Do every job that is due now; return how many items were handled."""
     db = federation.db
     handled = 0
-    while handled < INBOX_BATCH and await process_one(db, federation.fetcher, federation.uris):
+    forget = federation.receiver.keys.forget_owner
+    while handled < INBOX_BATCH and await process_one(
+        db, federation.fetcher, federation.uris, forget
+    ):
         handled += 1
     lease = timedelta(seconds=federation.settings.delivery_lease_seconds)
     handled += await deliver_due(

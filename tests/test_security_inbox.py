@@ -28,6 +28,7 @@ import hub.activitypub.client as client_module
 from hub.activitypub.signatures import load_private_key, sign_get
 from hub.actors.local import delete_coop
 from hub.federation import Federation
+from hub.inbox import Receiver
 from hub.store.db import Database
 from hub.store.models import (
     Follow,
@@ -109,7 +110,8 @@ async def quick_client(federation: Federation) -> AsyncIterator[TestClient[Any, 
     """The app with a 1 s fetch timeout, so slow key documents fail fast."""
     policy = dataclasses.replace(federation.policy, total_timeout=1.0, connect_timeout=1.0)
     fetcher = dataclasses.replace(federation.fetcher, policy=policy)
-    context = dataclasses.replace(federation, policy=policy, fetcher=fetcher)
+    receiver = Receiver(federation.db, fetcher, federation.settings.domain)
+    context = dataclasses.replace(federation, policy=policy, fetcher=fetcher, receiver=receiver)
     async with TestClient(TestServer(create_app(context), host="127.0.0.1")) as test_client:
         yield test_client
 

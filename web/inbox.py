@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.inbox import MAX_BODY, Delivered, Status, accept
-from web.keys import FEDERATION, SETTINGS
+from hub.inbox import MAX_BODY, Delivered, Status
+from web.keys import FEDERATION
 from web.responses import dumps, fail, json_bytes
 
 
@@ -29,10 +29,7 @@ async def _receive(request: web.Request, username: str | None) -> web.StreamResp
         fail(413, "the body is larger than 1 MiB")  # before reading or parsing anything (S30)
     body = await _read_capped(request)
     delivered = Delivered(request.method, request.path_qs, request.headers, body, username)
-    federation = request.app[FEDERATION]
-    verdict = await accept(
-        federation.db, federation.fetcher, request.app[SETTINGS].domain, delivered
-    )
+    verdict = await request.app[FEDERATION].receiver.accept(delivered)
     if verdict.status != Status.accepted:
         fail(int(verdict.status), verdict.reason)
     return json_bytes(dumps({"status": verdict.reason}), "application/json", status=202)
