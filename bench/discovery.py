@@ -21,12 +21,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
+
+from harness import running
 
 from hub.actors import local
 from hub.actors.keys import KeyMaterial, generate_keys
@@ -183,36 +185,6 @@ async def insert_coops(settings: Settings, keys: list[KeyMaterial]) -> None:
                     )
     finally:
         await db.dispose()
-
-
-@contextlib.contextmanager
-def running(
-    command: list[str], env: Mapping[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server pinned to SERVER_CORE, output to log; stop it on the way out, come what may."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE, *command],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if it is not gone within five seconds."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
