@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,12 +66,18 @@ def host_of(uri: str | None) -> str | None:
         return None
     if parts.scheme not in {"http", "https"} or not host:
         return None
-    host = host.lower().removesuffix(".")
+    normal = _idna(host)
+    if normal is None:
+        return None
+    return f"{normal}:{port}" if port else normal
+
+
+@lru_cache(maxsize=4096)  # IDNA encoding is slow and hosts repeat on every inbox POST
+def _idna(host: str) -> str | None:
     try:
-        host = host.encode("idna").decode("ascii")
+        return host.lower().removesuffix(".").encode("idna").decode("ascii")
     except UnicodeError:
         return None
-    return f"{host}:{port}" if port else host
 
 
 def same_origin(first: str | None, second: str | None) -> bool:

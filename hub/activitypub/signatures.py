@@ -162,7 +162,16 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def _parse_cavage(header: str) -> dict[str, str]:
-    """The parameters of a draft-cavage Signature header, strictly parsed."""
+    """The parameters of a draft-cavage Signature header, strictly parsed (a fresh dict)."""
+    return dict(_parse_cavage_once(header))
+
+
+@lru_cache(maxsize=256)  # the inbox reads the keyId first, then verifies: parse once
+def _parse_cavage_once(header: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_parse_cavage_uncached(header).items())
+
+
+def _parse_cavage_uncached(header: str) -> dict[str, str]:
     params: dict[str, str] = {}
     position = 0
     while position < len(header.rstrip()):
