@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hub import posts, worker
 from hub.activitypub.signatures import PublicKey, verify_request
@@ -27,36 +27,12 @@ from hub.store.models import (
 from hub.uris import Uris
 from tests.fakeremote import FakeRemote
 from tests.helpers import make_coop
-
-COOP = "http://hub.test/users/fairbnb"
-INBOX = "http://hub.test/users/fairbnb/inbox"
+from tests.inboxkit import COOP, INBOX, count, deliver, follow_of, note_of
 
 
 @pytest.fixture
 async def coop(db: Database, settings: Any) -> None:
     await make_coop(db, settings, "fairbnb", name="Fairbnb Coop")
-
-
-async def deliver(
-    client: Any, remote: FakeRemote, user: str, activity: dict[str, Any], url: str = INBOX
-) -> Any:
-    """POST a signed activity from a remote user to one of our inboxes."""
-    body, headers = remote.signed(user, url, activity)
-    return await client.post(url.removeprefix("http://hub.test"), data=body, headers=headers)
-
-
-async def count(db: Database, model: type) -> int:
-    async with db.begin() as session:
-        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
-def follow_of(remote: FakeRemote, user: str = "alice") -> dict[str, Any]:
-    return {
-        "id": f"{remote.actor(user)}#follows/1",
-        "type": "Follow",
-        "actor": remote.actor(user),
-        "object": COOP,
-    }
 
 
 async def our_key(db: Database, settings: Any) -> PublicKey:
@@ -201,39 +177,20 @@ async def _post(db: Database, settings: Any, text: str = "Hallo Fediverse") -> i
         return (await posts.publish(session, Uris(settings), coop, Draft(text))).id
 
 
-def _note(remote: FakeRemote, user: str, number: int, **fields: Any) -> dict[str, Any]:
-    note_id = f"{remote.base}/users/{user}/statuses/{number}"
-    note = {
-        "id": note_id,
-        "type": "Note",
-        "attributedTo": remote.actor(user),
-        "content": "<p>Danke!</p>",
-        "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        "cc": [],
-        **fields,
-    }
-    return {
-        "id": f"{note_id}/activity",
-        "type": "Create",
-        "actor": remote.actor(user),
-        "object": note,
-    }
-
-
 @pytest.mark.usefixtures("coop")
 async def test_replies_and_mentions_are_stored_and_other_notes_are_not(
     client: Any, db: Database, settings: Any, federation: Federation, remote: FakeRemote
 ) -> None:
     post_id = await _post(db, settings)
     post_uri = f"{COOP}/statuses/{post_id}"
-    reply = _note(
+    reply = note_of(
         remote, "alice", 1, inReplyTo=post_uri, content="<p>Danke!<script>x()</script></p>"
     )
-    mention = _note(
+    mention = note_of(
         remote, "alice", 2, tag=[{"type": "Mention", "href": COOP, "name": "@fairbnb@hub.test"}]
     )
-    unrelated = _note(remote, "alice", 3)
-    forged = _note(remote, "alice", 4, inReplyTo=post_uri, attributedTo=remote.actor("bob"))
+    unrelated = note_of(remote, "alice", 3)
+    forged = note_of(remote, "alice", 4, inReplyTo=post_uri, attributedTo=remote.actor("bob"))
     for activity in (reply, mention, unrelated, forged):
         assert (await deliver(client, remote, "alice", activity)).status == 202
     await worker.run_once(federation)
