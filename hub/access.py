@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
-from hub.activitypub.signatures import PublicKey, SignatureError, verify_request
-from hub.actors.remote import Fetcher, find_key
+from hub.activitypub.signatures import KeyLookup, SignatureError, verify_request
 from hub.store.db import Database
 from hub.store.models import (
     Follow,
@@ -20,24 +19,9 @@ from hub.store.models import (
 )
 
 
-async def verify_signed(
-    db: Database,
-    fetcher: Fetcher,
-    our_host: str,
-    request: tuple[str, str, Mapping[str, str], bytes | None],
-) -> PublicKey:
-    """Verify a request's signature (method, path with query, headers, body); SignatureError."""
-    method, path_and_query, headers, body = request
-
-    async def lookup(key_id: str, refresh: bool) -> PublicKey | None:
-        return await find_key(db, fetcher, key_id, refresh)
-
-    return await verify_request(method, path_and_query, headers, body, our_host, lookup)
-
-
 async def may_read(
     db: Database,
-    fetcher: Fetcher,
+    lookup: KeyLookup,
     our_host: str,
     post: Post,
     owner: LocalActor,
@@ -50,7 +34,9 @@ async def may_read(
     if post.visibility in (Visibility.public, Visibility.unlisted):
         return True
     try:
-        reader = (await verify_signed(db, fetcher, our_host, request)).owner
+        method, path_and_query, headers, body = request
+        key = await verify_request(method, path_and_query, headers, body, our_host, lookup)
+        reader = key.owner
     except SignatureError:
         return False
     mentioned = {tag.get("href") for tag in post.tags if tag.get("type") == "Mention"}

@@ -187,9 +187,8 @@ async def _visible_post(request: web.Request) -> tuple[LocalActor, Any]:
         fail(410, "this post was deleted")
     context = request.app[FEDERATION]
     signed = (request.method, request.path_qs, request.headers, None)
-    if not await may_read(
-        context.db, context.fetcher, context.settings.domain, post, owner, signed
-    ):
+    lookup = context.receiver.keys.lookup  # the inbox's key cache
+    if not await may_read(context.db, lookup, context.settings.domain, post, owner, signed):
         fail(404, "no such post")  # never say that a private post exists (A10)
     return owner, post
 
