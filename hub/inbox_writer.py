@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table
 
 from hub.store.db import Database
 from hub.store.models import InboxItem
@@ -56,13 +56,5 @@ class InboxWriter:
         fresh: dict[str, dict[str, Any]] = {}
         for row in rows:
             fresh.setdefault(row["activity_uri"], row)  # the first of a batch's duplicates wins
-        async with self._db.begin() as session:
-            known = await session.execute(
-                select(InboxItem.activity_uri).where(InboxItem.activity_uri.in_(list(fresh)))
-            )
-            for uri in known.scalars():
-                fresh.pop(uri, None)
-            if fresh:
-                # Core, not the ORM's bulk path: a plain executemany (group-commit speed).
-                await session.execute(insert(INBOX_TABLE), list(fresh.values()))
-        return fresh
+        stored = await self._db.bulk.insert_new(INBOX_TABLE, "activity_uri", list(fresh.values()))
+        return {uri: row for uri, row in fresh.items() if uri in stored}

@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,7 +13,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-IMMEDIATE = "hub_begin_immediate"
+from hub.store import sqlite
+from hub.store.bulk import BulkInserter
+from hub.store.sqlite import IMMEDIATE
 
 
 class Database:
@@ -27,6 +27,7 @@ class Database:
         writer = self.engine.execution_options(**{IMMEDIATE: True})
         self._writes = async_sessionmaker(writer, expire_on_commit=False)
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.bulk = BulkInserter(self.engine)
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,6 +52,7 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        self.bulk.dispose()
         await self.engine.dispose()
 
 
@@ -58,23 +60,5 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Create an async engine; on SQLite: WAL, foreign keys, busy timeout, our own BEGIN."""
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_connect)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        sqlite.configure(engine.sync_engine)
     return engine
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own implicit BEGIN is turned off so that _sqlite_begin decides
-    # (SQLAlchemy's documented recipe for pysqlite and aiosqlite transactions).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    immediate = connection.get_execution_options().get(IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
