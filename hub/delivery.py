@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.activitypub.proofs import sign_document
 from hub.activitypub.vocab import ed25519_key_id
+from hub.host_health import host_name
 from hub.store.models import (
     Delivery,
     DeliveryState,
@@ -136,7 +136,7 @@ async def enqueue(
     unavailable = await _unavailable_hosts(session)
     now = utcnow()
     for inbox in unique_inboxes(inboxes):
-        host = (urlsplit(inbox).hostname or "").lower()
+        host = host_name(inbox)
         if host and host not in unavailable:
             session.add(
                 Delivery(

@@ -10,7 +10,9 @@ from datetime import timedelta
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
 from hub.federation import Federation
+from hub.host_health import prune_hosts
 from hub.sender import deliver_due
+from hub.store.types import utcnow
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
@@ -32,6 +34,7 @@ async def run_once(federation: Federation) -> int:
     )
     async with db.begin() as session:
         handled += await purge_expired_links(session)
+        await prune_hosts(session, utcnow())
     return handled
 
 
