@@ -13,6 +13,7 @@ from hub import follows, interactions
 from hub.activitypub.readers import id_of, types_of
 from hub.actors.remote import ActorUnavailable, Fetcher
 from hub.delivery import backoff
+from hub.host_health import host_name, host_reached_us
 from hub.store.db import Database
 from hub.store.models import InboxItem, InboxState, InteractionKind
 from hub.store.types import utcnow
@@ -108,6 +109,8 @@ async def process_one(
         item = await _claim(session, db.is_sqlite)
         if item is None:
             return False
+        if host := host_name(item.actor_uri):
+            await host_reached_us(session, host)  # before routing: answers may go out now
         try:
             async with session.begin_nested():
                 outcome = await route(session, fetcher, uris, item.ap_json)

@@ -17,6 +17,7 @@ from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, cached_actor
 from hub.inbox_writer import InboxWriter
 from hub.keycache import KeyCache
+from hub.refollow import store_again_if_undone
 from hub.store.db import Database
 from hub.store.models import ActorKind, InboxState, LocalActor
 
@@ -114,7 +115,7 @@ async def _accept(receiver: Receiver, request: Delivered, local_id: int | None) 
         return Verdict(Status.unauthorized, "signer and actor do not match")
     if not same_origin(activity["id"], actor_uri):
         return Verdict(Status.accepted, "activity id is not on the actor's host; ignored")
-    return await _store(receiver.writer, activity, local_id)
+    return await _store(receiver, activity, local_id)
 
 
 def parse_activity(body: bytes) -> dict[str, Any] | Verdict:
@@ -186,15 +187,17 @@ async def _verify(receiver: Receiver, request: Delivered) -> PublicKey | Verdict
         return Verdict(Status.unauthorized, str(error))
 
 
-async def _store(writer: InboxWriter, activity: dict[str, Any], local_id: int | None) -> Verdict:
+async def _store(receiver: Receiver, activity: dict[str, Any], local_id: int | None) -> Verdict:
     """Store the row by group commit; answer only once it is committed."""
-    fresh = await writer.add(
-        {
-            "activity_uri": activity["id"],
-            "actor_uri": activity["actor"],
-            "local_actor_id": local_id,
-            "ap_json": activity,
-            "state": InboxState.pending,
-        }
-    )
-    return Verdict(Status.accepted, "accepted" if fresh else "already received")
+    row = {
+        "activity_uri": activity["id"],
+        "actor_uri": activity["actor"],
+        "local_actor_id": local_id,
+        "ap_json": activity,
+        "state": InboxState.pending,
+    }
+    if await receiver.writer.add(row):
+        return Verdict(Status.accepted, "accepted")
+    if "Follow" in types_of(activity) and await store_again_if_undone(receiver.db, row):
+        return Verdict(Status.accepted, "accepted again: its earlier copy was undone")
+    return Verdict(Status.accepted, "already received")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote, urlencode
 
 from hub.activitypub.vocab import ActorUrls
@@ -60,12 +61,13 @@ class Uris:
         return f"{self.note(username, post_id)}/delete"
 
     def accept_follow(self, username: str, follow_id: int) -> str:
-        """The id of the Accept that answers a Follow."""
-        return f"{self.actor(username)}#accepts/follows/{follow_id}"
+        """A fresh id for an Accept that answers a Follow."""
+        # Row ids come back after a delete on SQLite, and a follow may be answered again.
+        return f"{self.actor(username)}#accepts/follows/{follow_id}/{secrets.token_hex(6)}"
 
     def reject_follow(self, username: str, follow_id: int) -> str:
-        """The id of the Reject that answers a Follow."""
-        return f"{self.actor(username)}#rejects/follows/{follow_id}"
+        """A fresh id for a Reject that answers a Follow."""
+        return f"{self.actor(username)}#rejects/follows/{follow_id}/{secrets.token_hex(6)}"
 
     def username_of(self, uri: str | None) -> str | None:
         """The username in one of our actor URLs, or None for any other URI."""

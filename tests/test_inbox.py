@@ -110,6 +110,23 @@ async def test_undo_follow_removes_it_but_not_when_the_follow_is_someone_elses(
 
 
 @pytest.mark.usefixtures("coop")
+async def test_a_follow_sent_again_with_the_id_of_an_undone_follow_follows_again(
+    client: Any, db: Database, federation: Federation, remote: FakeRemote
+) -> None:
+    follow = follow_of(remote)
+    undo = {"id": f"{follow['id']}/undo", "type": "Undo", "actor": follow["actor"]}
+    for _round in range(2):
+        assert (await deliver(client, remote, "alice", follow)).status == 202
+        await deliver(client, remote, "alice", follow)  # a plain redelivery changes nothing
+        await worker.run_once(federation)
+        assert await count(db, Follow) == 1
+        await deliver(client, remote, "alice", {**undo, "object": follow})
+        await worker.run_once(federation)
+        assert await count(db, Follow) == 0
+    assert [item.activity["type"] for item in remote.received] == ["Accept", "Accept"]
+
+
+@pytest.mark.usefixtures("coop")
 async def test_unsigned_post_is_401_and_nothing_is_stored(
     client: Any, db: Database, remote: FakeRemote
 ) -> None:
