@@ -123,7 +123,7 @@ def parse_activity(body: bytes) -> dict[str, Any] | Verdict:
     if b"\x00" in body or b"\\u0000" in body:
         return Verdict(Status.bad_request, "the activity contains NUL characters")
     try:
-        document = json.loads(body.decode("utf-8"), object_pairs_hook=_unique_keys)
+        document = _DECODER.decode(body.decode("utf-8"))
     except RecursionError:
         return Verdict(Status.bad_request, "the JSON is nested too deeply")
     except ValueError as error:
@@ -147,6 +147,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(document) != len(pairs):
         raise ValueError("a key is repeated in a JSON object")
     return document
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)  # built once: not per request
 
 
 def _encodable(document: dict[str, Any]) -> bool:

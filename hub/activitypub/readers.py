@@ -54,6 +54,9 @@ def text(value: Any, limit: int) -> str | None:
     return value if value.isascii() or _encodable(value) else _SURROGATES.sub("", value)
 
 
+_PLAIN_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?/")
+
+
 def host_of(uri: str | None) -> str | None:
     """The normalized host (lowercase, one trailing dot stripped, IDNA) of an http(s) URI (O26)."""
     if not uri:
@@ -82,6 +85,10 @@ def _idna(host: str) -> str | None:
 
 def same_origin(first: str | None, second: str | None) -> bool:
     """True when both URIs are http(s) on the same host (and port)."""
+    # Fast path for the usual case, the same plain lowercase origin written the same way.
+    plain = _PLAIN_ORIGIN.match(first or "")
+    if plain is not None and second is not None and second.startswith(plain.group(0)):
+        return True
     host = host_of(first)
     return host is not None and host == host_of(second)
 

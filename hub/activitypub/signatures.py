@@ -215,10 +215,15 @@ def _check_window(moment: float, now: float, what: str) -> None:
 def _check_date(value: str, now: float) -> None:
     """The Date header parses and is within the window."""
     try:
-        moment = _utc(parsedate_to_datetime(value)).timestamp()
+        moment = _http_date(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         raise SignatureError("Invalid Date header") from None
     _check_window(moment, now, "Date")
+
+
+@lru_cache(maxsize=256)  # a busy sender's requests share the Date of the same second
+def _http_date(value: str) -> float:
+    return _utc(parsedate_to_datetime(value)).timestamp()
 
 
 def _b64(value: str, what: str) -> bytes:

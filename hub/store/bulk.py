@@ -11,8 +11,9 @@ the driver's cursor, with the column types' own bind processors; PostgreSQL gets
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Engine, Table, create_engine
@@ -31,18 +32,14 @@ class BulkInserter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._sync: Engine | None = None
+        self._sync: _SqliteWriter | None = None
         self._thread: ThreadPoolExecutor | None = None
         if engine.dialect.name == "sqlite":
-            self._sync = _sqlite_writer_engine(engine)
+            self._sync = _SqliteWriter(_sqlite_writer_engine(engine))
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="hub-sqlite-writer")
 
     async def insert_new(self, table: Table, key: str, rows: Rows) -> set[Any]:
-        """Insert the rows whose `key` value is new; return the key values inserted.
-
-        Every row must give a value for every column it wants set: on SQLite the columns'
-        Python-side defaults are not applied.
-        """
+        """Insert the rows whose `key` value is new; return the key values inserted."""
         if not rows:
             return set()
         if self._sync is None:
@@ -56,35 +53,65 @@ class BulkInserter:
 
     def dispose(self) -> None:
         """Close the writer thread and its connection."""
-        if self._thread is not None:
+        if self._thread is not None and self._sync is not None:
+            self._thread.submit(self._sync.close).result()
             self._thread.shutdown(wait=True)
-        if self._sync is not None:
-            self._sync.dispose()
 
 
 def _sqlite_writer_engine(engine: AsyncEngine) -> Engine:
     url = make_url(engine.url).set(drivername="sqlite")
     writer = create_engine(url, pool_size=1, max_overflow=0)
     sqlite.configure(writer)
-    return writer.execution_options(**{sqlite.IMMEDIATE: True})
+    return writer
 
 
-def _sqlite_insert(engine: Engine, table: Table, key: str, rows: Rows) -> set[Any]:
+def _sqlite_insert(writer: _SqliteWriter, table: Table, key: str, rows: Rows) -> set[Any]:
     given = {name: None for row in rows for name in row}
     defaults = {c.name: c.default for c in table.columns if c.name not in given and c.default}
     columns = [table.c[name] for name in [*given, *defaults]]
-    sql = _insert_sql(engine.dialect, table, columns, table.c[key])
-    processors = [(column.name, _processor(column, engine.dialect)) for column in columns]
+    dialect = writer.engine.dialect
+    sql = _insert_sql(dialect, table, columns, table.c[key])
+    processors = [(column.name, _processor(column, dialect)) for column in columns]
     inserted = set()
-    with engine.begin() as connection:
-        cursor = connection.connection.cursor()
+    with writer.transaction() as cursor:
         for row in rows:
             values = {**row, **{name: _default(d) for name, d in defaults.items()}}
             cursor.execute(sql, [_bound(values.get(n), process) for n, process in processors])
             if cursor.rowcount == 1:
                 inserted.add(row[key])
-        cursor.close()
     return inserted
+
+
+class _SqliteWriter:
+    """One driver connection, used only on the writer thread, that writes under BEGIN IMMEDIATE."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Any = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A cursor inside BEGIN IMMEDIATE ... COMMIT, rolled back on error."""
+        if self._connection is None:
+            self._connection = self.engine.raw_connection()  # pragmas set on connect
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        else:
+            cursor.execute("COMMIT")
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        """Give the connection back and close the engine."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self.engine.dispose()
 
 
 def _insert_sql(
