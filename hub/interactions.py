@@ -34,7 +34,7 @@ ACTOR_DELETED = "actor deleted with its follows, notes and interactions"
 async def on_create_note(
     session: AsyncSession, fetcher: Fetcher, uris: Uris, activity: dict[str, Any], note: Any
 ) -> str:
-    """Store a reply to one of our posts, or a note mentioning one of our actors."""
+    """Store a reply to our posts, a note mentioning our actors, or a member coop's post."""
     if not isinstance(note, dict):
         return "ignored: the Create does not embed its Note"
     problem = _origin_problem(activity, note, uris)
@@ -44,10 +44,13 @@ async def on_create_note(
         return "ignored: a note with this id exists already"  # never re-address it (O4)
     reply_to = await _our_post(session, uris, id_of(note.get("inReplyTo")))
     member = await network.member_of(session, activity["actor"])
-    if reply_to is None and member is None and not await _mentions_us(session, uris, note):
+    addressed = reply_to is not None or await _mentions_us(session, uris, note)
+    if not addressed and member is None:
         return "ignored: neither a reply to us, a mention of us nor a member's post"
     author = member or await get_actor(session, fetcher, activity["actor"])
     visibility = _visibility(note, author.followers_uri)
+    if not addressed and visibility not in (Visibility.public, Visibility.unlisted):
+        return "ignored: a member's followers-only or direct note is not kept"
     session.add(
         RemoteNote(
             uri=note["id"],
@@ -65,7 +68,7 @@ async def on_create_note(
         return "member's post stored and re-shared"
     if reply_to is not None:
         return "reply stored"
-    return "mention stored" if member is None else "member's post stored"
+    return "mention stored" if addressed else "member's post stored"
 
 
 async def on_update_note(

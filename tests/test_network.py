@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hub import posts
 from hub.actors.local import get_coop
-from hub.config import Settings
+from hub.config import ConfigError, Settings, load_settings
 from hub.federation import Federation
 from hub.network_members import MemberError, list_members
 from hub.posts import Draft
@@ -269,8 +269,9 @@ async def test_a_members_edit_and_delete_are_announced_and_applied(
     await follow_the_network(client, federation, follower)
     await add_member(federation, handle_of(member))
     create = member_note(member, "coop", 1)
-    await deliver(client, member, "coop", create, url=SHARED_INBOX)
+    await deliver(client, member, "coop", create, url=GROUP_INBOX)  # the Group's own inbox
     await run(federation)
+    assert [item["object"] for item in of_type(follower, "Announce")] == [create["object"]["id"]]
     follower.received.clear()
     edited = {**create["object"], "content": "<p>Korrigiert</p>", "updated": "2026-11-28T12:00:00Z"}
     update = {**activity(member, "coop", "Update", edited), "to": [PUBLIC]}
@@ -288,6 +289,37 @@ async def test_a_members_edit_and_delete_are_announced_and_applied(
     assert note.deleted_at is not None
     [announce] = of_type(follower, "Announce")
     assert announce["object"]["type"] == "Delete"
+
+
+async def test_a_members_unlisted_post_is_kept_unshared_and_followers_only_ones_are_dropped(
+    client: Any, federation: Federation, db: Database, follower: FakeRemote, member: FakeRemote
+) -> None:
+    await follow_the_network(client, federation, follower)
+    await add_member(federation, handle_of(member))
+    followers = f"{member.actor('coop')}/followers"
+    unlisted = member_note(member, "coop", 1, to=[followers], cc=[PUBLIC])
+    private = member_note(member, "coop", 2, to=[followers], cc=[])
+    for create in (unlisted, private):
+        assert (await deliver(client, member, "coop", create, url=SHARED_INBOX)).status == 202
+    follower.received.clear()
+    await run(federation)
+    [note] = await _notes(db)
+    assert note.uri == unlisted["object"]["id"] and note.visibility == Visibility.unlisted
+    assert of_type(follower, "Announce") == []
+
+
+def test_network_settings_are_read_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "HUB_NETWORK_ANNOUNCE_CREATE": "true",
+            "HUB_NETWORK_MODERATORS": " https://a.example/users/x, https://b.example/@y ",
+        }
+    )
+    assert settings.network_announce_create is True
+    assert settings.network_moderators == ("https://a.example/users/x", "https://b.example/@y")
+    assert load_settings({}).network_announce_create is False
+    with pytest.raises(ConfigError, match="HUB_NETWORK_MODERATORS must list actor URLs"):
+        load_settings({"HUB_NETWORK_MODERATORS": "alice@example.org"})
 
 
 async def test_posts_of_non_members_are_never_reshared_even_when_they_address_the_network(
