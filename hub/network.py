@@ -77,6 +77,8 @@ async def _announce(
     owner_uri: str,
     inboxes: list[str],
 ) -> None:
+    if not inboxes:
+        return  # nobody follows the network: nothing to store or send
     target = obj if isinstance(obj, str) else str(obj["id"])
     announce_id = uris.announce(group.username, target)
     known = select(OutgoingActivity.id).where(OutgoingActivity.uri == announce_id)
