@@ -1,18 +1,26 @@
-"""Helpers for the network Group tests: its own fake servers, a follower, members, posts."""
+"""Fixtures and helpers for the network Group tests: own fake servers, a follower, members."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
+
+import pytest
+from sqlalchemy import select
 
 from hub import network_members, posts
 from hub.activitypub.signatures import PublicKey, verify_request
 from hub.actors.local import find_actor, get_coop
+from hub.config import Settings
 from hub.federation import Federation
 from hub.posts import Draft
 from hub.store.db import Database
-from hub.store.models import Visibility
+from hub.store.models import RemoteNote, Visibility
 from hub.uris import Uris
+from tests.conftest import REMOTES, TEST_DOMAIN
 from tests.fakeremote import FakeRemote, Received
+from tests.helpers import make_coop
 from tests.inboxkit import HUB, deliver, follow_of, run
 
 # This file's own loopback addresses, apart from the shared fake remotes of conftest.
@@ -25,6 +33,70 @@ GROUP = f"{HUB}/users/network"
 GROUP_INBOX = f"{GROUP}/inbox"
 SHARED_INBOX = f"{HUB}/inbox"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+@pytest.fixture
+def announce_create() -> bool:
+    """Whether the Group also sends Announce{Create}; tests parametrize it."""
+    return False
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, announce_create: bool) -> Settings:
+    """The conftest settings, plus this file's servers and the network options."""
+    return Settings(
+        domain=TEST_DOMAIN,
+        scheme="http",
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        allow_private_addresses=True,
+        resolve={**REMOTES, **SERVERS},
+        network_announce_create=announce_create,
+        network_moderators=("https://mastodon.test/users/moderator",),
+    )
+
+
+async def _server(name: str) -> FakeRemote:
+    server = FakeRemote(name, SERVERS[name])
+    await server.start()
+    return server
+
+
+@pytest.fixture
+async def follower() -> AsyncIterator[FakeRemote]:
+    """A Mastodon server whose user `fan` follows the network."""
+    server = await _server("mastodon.test")
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def member() -> AsyncIterator[FakeRemote]:
+    """A Mastodon server where a member coop has its account."""
+    server = await _server("member.test")
+    server.actor("coop")
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def stranger() -> AsyncIterator[FakeRemote]:
+    """A server of someone who is not a member."""
+    server = await _server("stranger.test")
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def coop(db: Database, settings: Settings) -> None:
+    """The local member coop fairbnb."""
+    await make_coop(db, settings, "fairbnb", name="Fairbnb Coop")
+
+
+def handle_of(member: FakeRemote) -> str:
+    """The handle of the member coop on its fake server (with the port)."""
+    return f"@coop@{member.name}:{member.port}"
 
 
 async def follow_the_network(client: Any, federation: Federation, follower: FakeRemote) -> None:
@@ -98,3 +170,9 @@ def member_note(member: FakeRemote, user: str, number: int, **fields: Any) -> di
         "cc": note["cc"],
         "object": note,
     }
+
+
+async def stored_notes(db: Database) -> list[RemoteNote]:
+    """Every stored remote note, oldest first."""
+    async with db.begin() as session:
+        return list((await session.execute(select(RemoteNote).order_by(RemoteNote.id))).scalars())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,13 @@ from sqlalchemy import func, select
 
 from hub.store.db import Database
 from hub.store.models import Delivery, Follow, NetworkMember, OutgoingActivity, RemoteActor
+from tests import netkit
 from tests.fakeremote import FakeRemote
 from tests.netkit import GROUP, SERVERS
 
 HUB = Path(sys.executable).with_name("hub")
 TABLES = (NetworkMember, RemoteActor, Follow, OutgoingActivity, Delivery)
-
-
-@pytest.fixture
-async def member() -> AsyncIterator[FakeRemote]:
-    """A Mastodon server where a member coop has its account."""
-    server = FakeRemote("member.test", SERVERS["member.test"])
-    await server.start()
-    server.actor("coop")
-    yield server
-    await server.stop()
+member = netkit.member  # a fixture: the member coop's fake Mastodon
 
 
 @pytest.fixture
