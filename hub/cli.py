@@ -28,9 +28,11 @@ from hub.actors.validation import (
     check_website,
 )
 from hub.bootstrap import open_database
+from hub.cli_network import add_network_commands
 from hub.cli_posts import add_post_commands
 from hub.config import ConfigError, Settings, load_settings, with_secret_key
 from hub.federation import open_federation
+from hub.network_members import MemberError
 from hub.posts import PostError
 from hub.store.db import Database
 from hub.uris import Uris
@@ -99,6 +101,7 @@ def build_parser(serve: Command | None = None) -> Parser:
     )
 
     add_post_commands(commands, Parser)
+    add_network_commands(commands, Parser)
     commands.add_parser("worker", help="run the background worker").set_defaults(run=cmd_worker)
     return parser
 
@@ -246,7 +249,15 @@ def main(argv: Sequence[str] | None = None, parser: Parser | None = None) -> Non
         if getattr(args, "check", None) is not None:
             args.check(args, settings)
         run(args, with_secret_key(settings))
-    except (UsageError, ConfigError, InvalidInput, AccountError, NotFound, PostError) as error:
+    except (
+        UsageError,
+        ConfigError,
+        InvalidInput,
+        AccountError,
+        NotFound,
+        PostError,
+        MemberError,
+    ) as error:
         fail(str(error))
     except SQLAlchemyError as error:
         fail(f"database error: {str(error).splitlines()[0]}", code=1)

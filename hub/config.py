@@ -36,6 +36,8 @@ class Settings:
     resolve: Mapping[str, str] = field(default_factory=dict)
     network_username: str = "network"
     network_name: str = "Platform Coops Netzwerk"
+    network_announce_create: bool = False
+    network_moderators: tuple[str, ...] = ()
     run_worker: bool = True
     log_level: str = "INFO"
     delivery_lease_seconds: int = 600
@@ -67,6 +69,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         resolve=_resolve(env.get("HUB_RESOLVE", "")),
         network_username=_network_username(env.get("HUB_NETWORK_USERNAME", "network")),
         network_name=env.get("HUB_NETWORK_NAME", "").strip() or "Platform Coops Netzwerk",
+        network_announce_create=_flag(env, "HUB_NETWORK_ANNOUNCE_CREATE", False),
+        network_moderators=_moderators(env.get("HUB_NETWORK_MODERATORS", "")),
         run_worker=_flag(env, "HUB_RUN_WORKER", True),
         log_level=_log_level(env.get("HUB_LOG_LEVEL", "INFO")),
         delivery_lease_seconds=_seconds(env.get("HUB_DELIVERY_LEASE_SECONDS", "600")),
@@ -191,6 +195,15 @@ def _network_username(raw: str) -> str:
     if not _USERNAME.match(name):
         raise ConfigError(f"HUB_NETWORK_USERNAME must be 1-30 of a-z, 0-9, _, not {raw!r}")
     return name
+
+
+def _moderators(raw: str) -> tuple[str, ...]:
+    found = tuple(filter(None, (part.strip() for part in raw.split(","))))
+    for url in found:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigError(f"HUB_NETWORK_MODERATORS must list actor URLs, not {url!r}")
+    return found
 
 
 def _seconds(raw: str) -> int:

@@ -56,7 +56,7 @@ async def route(
         case ("Update", kind) if kind in ACTOR_TYPES:
             return await interactions.on_update_actor(session, fetcher, activity, obj)
         case ("Delete", _):
-            return await interactions.on_delete(session, activity)
+            return await interactions.on_delete(session, uris, activity)
         case ("Like", _):
             return await interactions.on_like_or_announce(
                 session, fetcher, uris, activity, InteractionKind.like

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import network
 from hub.activitypub.readers import MAX_LIST, as_list, id_of, ids, is_public, same_origin, text
 from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, cached_actor, get_actor
@@ -33,7 +34,7 @@ ACTOR_DELETED = "actor deleted with its follows, notes and interactions"
 async def on_create_note(
     session: AsyncSession, fetcher: Fetcher, uris: Uris, activity: dict[str, Any], note: Any
 ) -> str:
-    """Store a reply to one of our posts, or a note mentioning one of our actors."""
+    """Store a reply to our posts, a note mentioning our actors, or a member coop's post."""
     if not isinstance(note, dict):
         return "ignored: the Create does not embed its Note"
     problem = _origin_problem(activity, note, uris)
@@ -42,21 +43,32 @@ async def on_create_note(
     if await _existing_note(session, note["id"]) is not None:
         return "ignored: a note with this id exists already"  # never re-address it (O4)
     reply_to = await _our_post(session, uris, id_of(note.get("inReplyTo")))
-    if reply_to is None and not await _mentions_us(session, uris, note):
-        return "ignored: neither a reply to us nor a mention of us"
-    author = await get_actor(session, fetcher, activity["actor"])
+    member = await network.member_of(session, activity["actor"])
+    addressed = reply_to is not None or await _mentions_us(session, uris, note)
+    if not addressed and member is None:
+        return "ignored: neither a reply to us, a mention of us nor a member's post"
+    author = member or await get_actor(session, fetcher, activity["actor"])
+    visibility = _visibility(note, author.followers_uri)
+    if not addressed and visibility not in (Visibility.public, Visibility.unlisted):
+        return "ignored: a member's followers-only or direct note is not kept"
     session.add(
         RemoteNote(
             uri=note["id"],
             remote_actor_id=author.id,
             in_reply_to_uri=id_of(note.get("inReplyTo")),
             in_reply_to_post_id=reply_to.id if reply_to else None,
-            visibility=_visibility(note, author.followers_uri),
+            visibility=visibility,
             published_at=_time(note.get("published")) or utcnow(),
             **_note_content(note),
         )
     )
-    return "reply stored" if reply_to else "mention stored"
+    if member is not None and visibility == Visibility.public:
+        # Only members are re-shared (a gated network), whoever else they mention.
+        await network.reshare(session, uris, author.uri, note["id"], activity)
+        return "member's post stored and re-shared"
+    if reply_to is not None:
+        return "reply stored"
+    return "mention stored" if addressed else "member's post stored"
 
 
 async def on_update_note(
@@ -72,7 +84,7 @@ async def on_update_note(
     for name, value in _note_content(note).items():
         setattr(stored, name, value)
     stored.updated_at = _time(note.get("updated")) or utcnow()
-    return "note updated"
+    return await _forward_if_shared(session, uris, activity, stored, "note updated")
 
 
 async def on_update_actor(
@@ -87,7 +99,7 @@ async def on_update_actor(
     return "actor refreshed from its origin"
 
 
-async def on_delete(session: AsyncSession, activity: dict[str, Any]) -> str:
+async def on_delete(session: AsyncSession, uris: Uris, activity: dict[str, Any]) -> str:
     """Delete of the actor itself, or of one of its notes; nothing of others (O10, O11)."""
     target = id_of(activity.get("object"))
     author = await cached_actor(session, activity["actor"])
@@ -103,7 +115,19 @@ async def on_delete(session: AsyncSession, activity: dict[str, Any]) -> str:
     if stored is None or stored.remote_actor_id != author.id:
         return "ignored: no such note of this actor"
     stored.deleted_at = utcnow()
-    return "note deleted"
+    return await _forward_if_shared(session, uris, activity, stored, "note deleted")
+
+
+async def _forward_if_shared(
+    session: AsyncSession, uris: Uris, activity: dict[str, Any], stored: RemoteNote, done: str
+) -> str:
+    """A member's edit or deletion of a re-shared note is announced by the network too."""
+    if stored.visibility != Visibility.public:
+        return done
+    if await network.member_of(session, activity["actor"]) is None:
+        return done
+    await network.forward(session, uris, activity["actor"], activity)
+    return f"{done} and forwarded by the network"
 
 
 async def on_like_or_announce(

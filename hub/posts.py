@@ -6,10 +6,12 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import network
 from hub.activitypub.vocab import (
     create_activity,
     delete_activity,
@@ -100,6 +102,8 @@ async def publish(session: AsyncSession, uris: Uris, coop: LocalActor, draft: Dr
     note = note_json(post, coop, uris)
     activity = with_context(create_activity(uris.create_activity(coop.username, post.id), note))
     await enqueue(session, coop, activity, await _inboxes(session, coop, draft))
+    if post.visibility == Visibility.public:
+        await network.reshare(session, uris, uris.actor(coop.username), str(note["id"]), activity)
     return post
 
 
@@ -118,12 +122,9 @@ async def edit(
     note = note_json(post, coop, uris)
     stamp = int(post.updated_at.timestamp() * 1000)
     activity_id = uris.update_activity(coop.username, post.id, stamp)
-    await enqueue(
-        session,
-        coop,
-        with_context(update_activity(activity_id, note)),
-        await _inboxes(session, coop, draft),
-    )
+    activity = with_context(update_activity(activity_id, note))
+    inboxes = await _shared_inboxes(session, uris, coop, draft, activity)
+    await enqueue(session, coop, activity, inboxes)
     return post
 
 
@@ -135,7 +136,8 @@ async def delete(session: AsyncSession, uris: Uris, coop: LocalActor, post_id: i
     await session.flush()
     draft = Draft(post.source_text or "-", post.visibility, mentions=_mentioned(post))
     activity = with_context(delete_activity(uris.delete_activity(coop.username, post.id), note))
-    await enqueue(session, coop, activity, await _inboxes(session, coop, draft))
+    inboxes = await _shared_inboxes(session, uris, coop, draft, activity)
+    await enqueue(session, coop, activity, inboxes)
     return post
 
 
@@ -188,6 +190,16 @@ async def _inboxes(session: AsyncSession, coop: LocalActor, draft: Draft) -> lis
     if draft.visibility == Visibility.direct:
         return mentioned
     return await follower_inboxes(session, coop) + mentioned
+
+
+async def _shared_inboxes(
+    session: AsyncSession, uris: Uris, coop: LocalActor, draft: Draft, activity: dict[str, Any]
+) -> list[str]:
+    """The usual inboxes; for a public post also the network's followers, who saw it re-shared."""
+    inboxes = await _inboxes(session, coop, draft)
+    if draft.visibility != Visibility.public:
+        return inboxes
+    return inboxes + await network.forward(session, uris, uris.actor(coop.username), activity)
 
 
 async def _live_post(session: AsyncSession, coop: LocalActor, post_id: int) -> Post:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from hashlib import sha256
 from urllib.parse import quote, urlencode
 
 from hub.activitypub.vocab import ActorUrls
@@ -17,10 +18,31 @@ class Uris:
     def __init__(self, settings: Settings) -> None:
         self.base = settings.base_url
         self.domain = settings.domain
+        self.network_username = settings.network_username
+        # Not a URI, but every service that publishes gets a Uris: whether the network Group
+        # also sends Announce{Create} for FEP-1b12 readers besides Mastodon's Announce{id}.
+        self.announce_create = settings.network_announce_create
 
     def actor(self, username: str) -> str:
         """The one URL of a coop or the network actor (JSON and HTML by negotiation)."""
         return f"{self.base}/users/{quote(username)}"
+
+    def network(self) -> str:
+        """The network Group actor."""
+        return self.actor(self.network_username)
+
+    def moderators(self, username: str) -> str:
+        """The collection of a Group's moderators (FEP-1b12 `attributedTo`)."""
+        return f"{self.actor(username)}/moderators"
+
+    def announce(self, username: str, target_uri: str) -> str:
+        """The id of an actor's Announce of an object or activity (one per target)."""
+        digest = sha256(target_uri.encode()).hexdigest()[:32]
+        return f"{self.actor(username)}/announces/{digest}"
+
+    def follow_activity(self, username: str, remote_id: int, stamp: int) -> str:
+        """The id of a Follow one of our actors sends (epoch milliseconds keep re-follows apart)."""
+        return f"{self.actor(username)}#follows/{remote_id}/{stamp}"
 
     def instance_actor(self) -> str:
         """The instance actor (FEP-2677), which signs our fetches."""

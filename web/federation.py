@@ -37,6 +37,7 @@ def routes() -> list[web.RouteDef]:
         web.get("/users/{username}", actor),
         web.get("/users/{username}/" + collections, collection),
         web.get("/users/{username}/avatar.png", avatar),
+        web.get("/users/{username}/moderators", moderators),
         web.get(r"/users/{username}/statuses/{post_id:\d+}", note),
         web.get(r"/users/{username}/statuses/{post_id:\d+}/activity", note_activity),
         web.get("/actor", instance),
@@ -140,6 +141,23 @@ async def _live_owner(request: web.Request, session: Any) -> LocalActor:
     if found.deleted_at is not None:
         fail(410, "this actor was deleted")
     return found
+
+
+async def moderators(request: web.Request) -> web.StreamResponse:
+    """The network Group's moderators (FEP-1b12 `attributedTo`), as configured."""
+    async with request.app[DB].read() as session:
+        owner = await _live_owner(request, session)
+    if owner.kind != ActorKind.network:
+        fail(404, "only the network has moderators")
+    items = list(request.app[SETTINGS].network_moderators)
+    document = {
+        "@context": AS_CONTEXT,
+        "id": request.app[URIS].moderators(owner.username),
+        "type": "OrderedCollection",
+        "totalItems": len(items),
+        "orderedItems": items,
+    }
+    return json_bytes(dumps(document), activitypub_content_type(request))
 
 
 async def avatar(request: web.Request) -> web.StreamResponse:

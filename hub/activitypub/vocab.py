@@ -44,6 +44,7 @@ class ActorUrls:
     featured: str
     shared_inbox: str
     icon: str | None = None
+    moderators: str | None = None  # a Group's moderators collection (FEP-1b12)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def actor_document(
             for name, value in profile.fields
         ],
     }
+    if urls.moderators:
+        doc["attributedTo"] = urls.moderators
     if urls.icon:
         doc["icon"] = {"type": "Image", "mediaType": "image/png", "url": urls.icon}
     return doc
@@ -144,6 +147,7 @@ class NoteFields:
     updated: datetime | None = None
     mentions: Sequence[str] = ()
     tags: Sequence[dict[str, str]] = ()
+    audience: str | None = None  # the Group the note is shared in (FEP-1b12)
 
 
 def note_document(note: NoteFields) -> dict[str, object]:
@@ -167,6 +171,8 @@ def note_document(note: NoteFields) -> dict[str, object]:
         doc["contentMap"] = {note.language: note.content_html}
     if note.updated:
         doc["updated"] = iso(note.updated)
+    if note.audience:
+        doc["audience"] = note.audience
     return doc
 
 
@@ -208,6 +214,21 @@ def delete_activity(activity_id: str, note: dict[str, object]) -> dict[str, obje
     """The Delete of a note, with a Tombstone and the note's audience."""
     tombstone = {"id": note["id"], "type": "Tombstone"}
     return {**create_activity(activity_id, note), "type": "Delete", "object": tombstone}
+
+
+def announce_activity(
+    activity_id: str, group: str, obj: str | dict[str, object], owner: str, published: datetime
+) -> dict[str, object]:
+    """A Group's public Announce of an object (its id for Mastodon) or an activity (FEP-1b12)."""
+    return {
+        "id": activity_id,
+        "type": "Announce",
+        "actor": group,
+        "published": iso(published),
+        "to": [PUBLIC],
+        "cc": [f"{group}/followers", owner],
+        "object": obj,
+    }
 
 
 def with_context(document: dict[str, object]) -> dict[str, object]:

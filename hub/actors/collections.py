@@ -127,5 +127,6 @@ def note_json(post: Post, actor: LocalActor, uris: Uris) -> dict[str, object]:
             updated=post.updated_at,
             mentions=[tag["href"] for tag in post.tags if tag.get("type") == "Mention"],
             tags=post.tags,
+            audience=uris.network() if post.visibility == Visibility.public else None,
         )
     )

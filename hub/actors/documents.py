@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hub.activitypub.vocab import ActorProfile, actor_document, ed25519_public_multibase
 from hub.store.models import ActorKind, LocalActor
 from hub.text import field_value_html, render_markdown
@@ -28,9 +30,12 @@ def actor_json(actor: LocalActor, uris: Uris) -> dict[str, object]:
         discoverable=actor.discoverable and not is_instance,
         indexable=actor.indexable and not is_instance,
     )
+    urls = uris.actor_urls(actor.username, instance=is_instance)
+    if actor.kind == ActorKind.network:
+        urls = replace(urls, moderators=uris.moderators(actor.username))
     return actor_document(
         profile,
-        uris.actor_urls(actor.username, instance=is_instance),
+        urls,
         actor.rsa_public_pem,
         ed25519_public_multibase(actor.ed25519_private_multibase),
     )

@@ -1,4 +1,4 @@
-"""SQLAlchemy models: local actors, people, remote actors, follows, posts."""
+"""SQLAlchemy models: local actors, people, remote actors, follows, posts, network members."""
 
 from __future__ import annotations
 
@@ -350,3 +350,18 @@ class RemoteBlock(Base):
     local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
     activity_uri: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NetworkMember(Base):
+    """A coop that lives on another server and belongs to the network; the Group follows it."""
+
+    __tablename__ = "network_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), unique=True
+    )
+    handle: Mapped[str] = mapped_column(String(320), unique=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")
