@@ -1,6 +1,6 @@
 """network members: coops on other servers that the network Group follows and re-shares
 
-Revision ID: 0006
+Revision ID: 0004
 Revises: 0003
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import hub.store.types
 
-revision: str = "0006"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
