@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
+from hub.events.service import extend_series
 from hub.federation import Federation
 from hub.sender import deliver_due
+from hub.store.types import utcnow
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 INBOX_BATCH = 200
+SERIES_EVERY_SECONDS = 600.0
+_series_checked_at: dict[int, float] = {}
 
 
 async def run_once(federation: Federation) -> int:
@@ -32,7 +37,18 @@ async def run_once(federation: Federation) -> int:
     )
     async with db.begin() as session:
         handled += await purge_expired_links(session)
+    handled += await _extend_series(federation)
     return handled
+
+
+async def _extend_series(federation: Federation) -> int:
+    """Keep every series materialised to its horizon; checked every few minutes, not per step."""
+    key, now = id(federation), time.monotonic()
+    if now - _series_checked_at.get(key, -SERIES_EVERY_SECONDS) < SERIES_EVERY_SECONDS:
+        return 0
+    _series_checked_at[key] = now
+    async with federation.db.begin() as session:
+        return await extend_series(session, federation.uris, utcnow())
 
 
 async def run_forever(
