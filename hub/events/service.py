@@ -66,9 +66,12 @@ async def materialise(
     if room <= 0:
         return []
     start = series.starts_at.astimezone(ZoneInfo(series.timezone))
-    found = occurrences(series.rrule, start, series.exdates, since, until, room)
     existing = await _recurrence_ids(session, series)
-    made = [_occurrence(series, moment) for moment in found if moment not in existing]
+    candidates = occurrences(
+        series.rrule, start, series.exdates, since, until, room + len(existing)
+    )
+    found = [moment for moment in candidates if moment not in existing][:room]
+    made = [_occurrence(series, moment) for moment in found]
     session.add_all(made)
     # With the count limit reached, the next run starts after the last date made.
     series.materialised_until = found[-1] if len(found) == room else until
