@@ -19,8 +19,8 @@ from hub.uris import Uris
 CALL = EventDraft(
     title="Offener Community-Call",
     description="Wir sprechen über **Plattform-Genossenschaften**. #PlatformCoop",
-    start="2026-12-04T14:00",
-    end="2026-12-04T15:30",
+    start="2030-12-06T14:00",
+    end="2030-12-06T15:30",
     timezone="Europe/Berlin",
     online_url="https://meet.example.org/coop-call",
     category="MEETING",
@@ -39,7 +39,7 @@ WORKSHOP = dataclasses.replace(
     image_url="https://images.example.org/workshop.png",
     image_alt="Menschen sitzen im Kreis und planen",
     registration="approval",
-    registration_deadline="2026-12-03T18:00",
+    registration_deadline="2030-12-05T18:00",
 )
 
 

@@ -18,7 +18,6 @@ EVENT_TERMS = {
     "sc": "http://schema.org#",
     "mz": "https://joinmobilizon.org/ns#",
     "ical": "http://www.w3.org/2002/12/cal/ical#",
-    "toot": "http://joinmastodon.org/ns#",
     "Hashtag": "as:Hashtag",
     "PostalAddress": "sc:PostalAddress",
     "streetAddress": "sc:streetAddress",
