@@ -28,8 +28,10 @@ from hub.actors.validation import (
     check_website,
 )
 from hub.bootstrap import open_database
+from hub.cli_events import add_event_commands
 from hub.cli_posts import add_post_commands
 from hub.config import ConfigError, Settings, load_settings, with_secret_key
+from hub.events.validation import EventError
 from hub.federation import open_federation
 from hub.posts import PostError
 from hub.store.db import Database
@@ -99,6 +101,7 @@ def build_parser(serve: Command | None = None) -> Parser:
     )
 
     add_post_commands(commands, Parser)
+    add_event_commands(commands, Parser)
     commands.add_parser("worker", help="run the background worker").set_defaults(run=cmd_worker)
     return parser
 
@@ -246,7 +249,15 @@ def main(argv: Sequence[str] | None = None, parser: Parser | None = None) -> Non
         if getattr(args, "check", None) is not None:
             args.check(args, settings)
         run(args, with_secret_key(settings))
-    except (UsageError, ConfigError, InvalidInput, AccountError, NotFound, PostError) as error:
+    except (
+        UsageError,
+        ConfigError,
+        InvalidInput,
+        AccountError,
+        NotFound,
+        PostError,
+        EventError,
+    ) as error:
         fail(str(error))
     except SQLAlchemyError as error:
         fail(f"database error: {str(error).splitlines()[0]}", code=1)

@@ -103,3 +103,18 @@ async def live_coop(session: AsyncSession, username: str) -> LocalActor:
     if coop.deleted_at is not None:
         raise Lookup(410, "Diese Coop wurde gelöscht.")
     return coop
+
+
+async def coop_events(session: AsyncSession, coop: LocalActor, now: datetime) -> Sequence[Event]:
+    """A coop's series and its dates not yet over, soonest first."""
+    query = (
+        select(Event)
+        .where(
+            Event.local_actor_id == coop.id,
+            Event.deleted_at.is_(None),
+            (Event.rrule.is_not(None)) | (Event.ends_at > now),
+        )
+        .order_by(Event.starts_at, Event.id)
+        .limit(UPCOMING_LIMIT)
+    )
+    return (await session.execute(query)).scalars().all()

@@ -60,7 +60,8 @@ async def materialise(
     """Add the series' occurrences up to the horizon (at most MAX_AHEAD) and publish each."""
     if series.rrule is None or series.status == EventStatus.cancelled:
         return []
-    until = now + HORIZON
+    # A series that starts later still shows its first dates at once.
+    until = max(now, series.starts_at) + HORIZON
     since = max(series.materialised_until or series.starts_at, now)
     room = MAX_AHEAD - len(await _future_occurrences(session, series, now))
     if room <= 0:
