@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from hub.events.validation import check_event
 from hub.store.db import Database
 from hub.store.models import Event, EventStatus, Post
 from hub.uris import Uris
+from hub.worker import run_once
 from tests.events_data import CALL, add_event, events_of, sent
 from tests.federation_data import add_follower
 from tests.helpers import make_coop
@@ -166,3 +168,17 @@ async def test_deleting_a_series_sends_a_delete_for_each_date(db: Database, sett
     deletes = [a for _, a in await sent(db) if a["type"] == "Delete"]
     assert len(deletes) == 7 and deletes[0]["object"]["type"] == "Tombstone"
     assert all(e.deleted_at is not None for e in await events_of(db))
+
+
+async def test_the_worker_step_tops_a_running_series_up_to_thirty_dates(
+    db: Database, settings: Any, federation: Any, coop: None
+) -> None:
+    began = datetime.now(UTC).replace(microsecond=0) - timedelta(days=20)
+    start = began.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M")
+    draft = dataclasses.replace(BIWEEKLY, start=start, end=None, rrule="FREQ=DAILY")
+    await add_event(db, settings, draft, now=began)
+    assert len(_occurrences(await events_of(db))) == service.MAX_AHEAD
+    await run_once(federation)
+    now = datetime.now(UTC)
+    upcoming = [e for e in _occurrences(await events_of(db)) if e.ends_at > now]
+    assert len(upcoming) == service.MAX_AHEAD
