@@ -92,6 +92,11 @@ class Uris:
         suffix = f"/{stamp}" if stamp else ""
         return f"{self.event(username, event_id)}/{kind}{suffix}"
 
+    def answer_join(self, username: str, key: str, accept: bool) -> str:
+        """The id of the Accept or Reject that answers a Join of one of our events."""
+        kind = "accepts" if accept else "rejects"
+        return f"{self.actor(username)}#{kind}/joins/{key}"
+
     def event_calendar(self, username: str, event_id: int) -> str:
         """An event (or a whole series) as iCalendar."""
         return f"{self.event(username, event_id)}.ics"

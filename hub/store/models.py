@@ -425,3 +425,35 @@ class Event(Base):
     def is_series(self) -> bool:
         """True for the row that holds a series' RRULE."""
         return self.rrule is not None
+
+
+class ParticipationState(enum.StrEnum):
+    """Where a registration stands: waiting for approval, a seat, or the waiting list."""
+
+    pending = "pending"
+    accepted = "accepted"
+    waiting = "waiting"
+
+
+class EventParticipant(Base):
+    """A remote actor who joined one date of an event (Join), in order of arrival."""
+
+    __tablename__ = "event_participants"
+    __table_args__ = (
+        UniqueConstraint("event_id", "remote_actor_id"),
+        Index("ix_event_participants_queue", "event_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    join_uri: Mapped[str] = mapped_column(String(2048))
+    state: Mapped[ParticipationState] = mapped_column(
+        _enum(ParticipationState, "participation_state")
+    )
+    message: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")
