@@ -23,7 +23,7 @@ from hub.store.models import EventParticipant, ParticipationState
 from hub.uris import Uris
 from tests.events_data import CALL, add_event
 from tests.fakeremote import FakeRemote
-from tests.helpers import make_coop
+from tests.helpers import AP_ACCEPT, BROWSER_ACCEPT, make_coop
 from tests.inboxkit import COOP, deliver
 
 MOBILIZON = ("mobilizon.test", "127.0.0.50")
@@ -109,6 +109,10 @@ async def test_a_join_is_accepted_by_the_coop_with_a_real_signature(
     assert verified is not None and verified.owner == COOP
     assert stored.state == ParticipationState.accepted
     assert stored.message == "Ich bringe Kuchen mit."
+    path = f"/users/fairbnb/events/{event.id}"
+    document = await (await client.get(path, headers=AP_ACCEPT)).json()
+    assert (document["participantCount"], document["remainingAttendeeCapacity"]) == (1, 49)
+    assert "50 (noch 49 frei)" in await (await client.get(path, headers=BROWSER_ACCEPT)).text()
 
 
 @pytest.mark.usefixtures("coop")

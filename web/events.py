@@ -120,6 +120,7 @@ def _page_context(request: web.Request, found: Found) -> dict[str, object]:
         "when": when_line(item),
         "where": where_line(item),
         "registration": registration_line(item, url),
+        "free": max(item.capacity - found.seats_taken, 0) if item.capacity else None,
         "start": local_start(item).isoformat(),
         "end": local_end(item).isoformat(),
         "ics": ics,

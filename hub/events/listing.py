@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.actors.local import find_actor
 from hub.events.documents import event_json, summary_line
+from hub.events.rsvp import seats_taken
 from hub.events.service import find_event, series_occurrences
 from hub.store.models import ActorKind, Event, LocalActor
 from hub.uris import Uris
@@ -35,6 +36,7 @@ class Found:
     event: Event
     dates: Sequence[Event]
     series: Event | None
+    seats_taken: int
 
 
 async def lookup(session: AsyncSession, username: str, event_id: int) -> Found:
@@ -49,7 +51,7 @@ async def lookup(session: AsyncSession, username: str, event_id: int) -> Found:
         raise Lookup(410, "Diese Veranstaltung wurde gelöscht.")
     dates = await series_occurrences(session, event) if event.rrule else []
     series = await session.get(Event, event.series_id) if event.series_id else None
-    return Found(coop, event, dates, series)
+    return Found(coop, event, dates, series, await seats_taken(session, event))
 
 
 def series_json(found: Found, uris: Uris) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def document(found: Found, uris: Uris) -> dict[str, Any]:
     """What the event's URL answers to ActivityPub clients."""
     if found.event.rrule:
         return series_json(found, uris)
-    return event_json(found.event, found.coop, uris)
+    return event_json(found.event, found.coop, uris, found.seats_taken)
 
 
 async def upcoming(

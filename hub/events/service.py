@@ -16,6 +16,7 @@ from hub.activitypub.vocab import create_activity, delete_activity, update_activ
 from hub.delivery import enqueue, follower_inboxes
 from hub.events.documents import event_json, when_line, with_event_context
 from hub.events.recurrence import occurrences
+from hub.events.rsvp import seats_taken
 from hub.events.validation import CheckedEvent, EventError, EventNotFound
 from hub.store.models import Event, EventStatus, LocalActor
 from hub.store.types import utcnow
@@ -245,7 +246,7 @@ async def _future_occurrences(
 async def _send(
     session: AsyncSession, uris: Uris, coop: LocalActor, event: Event, kind: str
 ) -> None:
-    document = event_json(event, coop, uris)
+    document = event_json(event, coop, uris, await seats_taken(session, event))
     stamp = int(event.updated_at.timestamp() * 1000) if kind == "update" and event.updated_at else 0
     activity_id = uris.event_activity(coop.username, event.id, kind, stamp)
     build = {"create": create_activity, "update": update_activity, "delete": delete_activity}[kind]
