@@ -19,7 +19,26 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 INBOX_BATCH = 200
 SERIES_EVERY_SECONDS = 600.0
-_series_checked_at: dict[int, float] = {}
+
+
+class _Throttle:
+    """Says whether a job is due again for this federation context (one per process)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.owner: object | None = None  # held, so a new context is never mistaken for it
+        self.last = 0.0
+
+    def due(self, owner: object) -> bool:
+        """True for a new context, or when `every` seconds have passed."""
+        now = time.monotonic()
+        if owner is self.owner and now - self.last < self.every:
+            return False
+        self.owner, self.last = owner, now
+        return True
+
+
+_series = _Throttle(SERIES_EVERY_SECONDS)
 
 
 async def run_once(federation: Federation) -> int:
@@ -43,10 +62,8 @@ async def run_once(federation: Federation) -> int:
 
 async def _extend_series(federation: Federation) -> int:
     """Keep every series materialised to its horizon; checked every few minutes, not per step."""
-    key, now = id(federation), time.monotonic()
-    if now - _series_checked_at.get(key, -SERIES_EVERY_SECONDS) < SERIES_EVERY_SECONDS:
+    if not _series.due(federation):
         return 0
-    _series_checked_at[key] = now
     async with federation.db.begin() as session:
         return await extend_series(session, federation.uris, utcnow())
 

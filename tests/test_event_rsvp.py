@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,10 +17,11 @@ from hub.actors.local import get_coop
 from hub.config import Settings
 from hub.dispatch import process_one
 from hub.events import service
+from hub.events.validation import EventError, check_event
 from hub.federation import Federation
 from hub.sender import deliver_due
 from hub.store.db import Database
-from hub.store.models import EventParticipant, ParticipationState
+from hub.store.models import Event, EventParticipant, ParticipationState
 from hub.uris import Uris
 from tests.events_data import CALL, add_event
 from tests.fakeremote import FakeRemote
@@ -226,3 +228,21 @@ async def test_with_approval_a_join_waits_unanswered_for_the_coop(
     await worker.run_once(federation)
     assert answers(mobilizon) == []
     assert [state for _, state in await participants(db)] == [ParticipationState.pending]
+
+
+@pytest.mark.usefixtures("coop")
+async def test_the_capacity_cannot_drop_below_the_registrations(
+    client: Any, db: Database, settings: Settings, federation: Federation, mobilizon: FakeRemote
+) -> None:
+    event = await add_event(db, settings, CALL)
+    for user in ("alice", "bob"):
+        await deliver(client, mobilizon, user, join(mobilizon, user, event.id))
+    await worker.run_once(federation)
+    async with db.begin() as session:
+        coop = await get_coop(session, "fairbnb")
+        with pytest.raises(EventError, match="2 people are registered"):
+            await service.update_event(
+                session, Uris(settings), coop, event.id, check_event(replace(CALL, capacity=1))
+            )
+    async with db.begin() as session:
+        assert (await session.get(Event, event.id)).capacity == 50  # type: ignore[union-attr]

@@ -182,3 +182,20 @@ async def test_the_worker_step_tops_a_running_series_up_to_thirty_dates(
     now = datetime.now(UTC)
     upcoming = [e for e in _occurrences(await events_of(db)) if e.ends_at > now]
     assert len(upcoming) == service.MAX_AHEAD
+
+
+@pytest.mark.usefixtures("coop")
+async def test_a_deleted_date_becomes_an_exception_of_the_series(
+    db: Database, settings: Any
+) -> None:
+    series = await add_event(db, settings, BIWEEKLY, now=MARCH_1)
+    second = _occurrences(await events_of(db))[1]
+    async with db.begin() as session:
+        coop = await get_coop(session, "fairbnb")
+        await service.delete_event(session, Uris(settings), coop, second.id)
+        await service.extend_series(session, Uris(settings), MARCH_1 + timedelta(days=2))
+    reloaded = next(e for e in await events_of(db) if e.id == series.id)
+    assert reloaded.exdates == ["2027-03-19T14:00"]
+    live = [e for e in _occurrences(await events_of(db)) if e.deleted_at is None]
+    assert "2027-03-19" not in [e.starts_at.date().isoformat() for e in live]
+    assert [a["type"] for _, a in await sent(db)][-1] == "Delete"

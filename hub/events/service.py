@@ -15,7 +15,7 @@ from hub import posts
 from hub.activitypub.vocab import create_activity, delete_activity, update_activity
 from hub.delivery import enqueue, follower_inboxes
 from hub.events.documents import event_json, when_line, with_event_context
-from hub.events.recurrence import occurrences
+from hub.events.recurrence import occurrences, wall_clock
 from hub.events.rsvp import seats_taken
 from hub.events.validation import CheckedEvent, EventError, EventNotFound
 from hub.store.models import Event, EventStatus, LocalActor
@@ -114,6 +114,9 @@ async def update_event(
         raise EventError("change a series' dates one occurrence at a time, or cancel it")
     if checked.rrule:
         raise EventError("a recurrence rule can only be given when the event is created")
+    taken = await seats_taken(session, event)
+    if checked.capacity is not None and checked.capacity < taken:
+        raise EventError(f"{taken} people are registered; the capacity cannot be lower")
     _apply(event, checked, uris)
     event.customised = event.series_id is not None
     event.updated_at = utcnow()
@@ -154,6 +157,12 @@ async def delete_event(session: AsyncSession, uris: Uris, coop: LocalActor, even
         if target.rrule is None:
             await _send(session, uris, coop, target, "delete")
         target.deleted_at = now
+    if event.series_id is not None and event.recurrence_id is not None:
+        # The calendar's RRULE must skip a deleted date too.
+        series = await session.get(Event, event.series_id)
+        if series is not None:
+            skipped = wall_clock(event.recurrence_id.astimezone(ZoneInfo(series.timezone)))
+            series.exdates = [*series.exdates, skipped]
     return event
 
 
