@@ -60,12 +60,14 @@ def join(remote: FakeRemote, user: str, event_id: int, number: int = 1) -> dict[
     }
 
 
-def leave(remote: FakeRemote, user: str, event_id: int) -> dict[str, Any]:
+def leave(remote: FakeRemote, user: str, event_id: int, embed: bool = False) -> dict[str, Any]:
+    """A Leave of the event, or (embed) of the user's own Join."""
+    target: Any = join(remote, user, event_id) if embed else f"{COOP}/events/{event_id}"
     return {
         "id": f"{remote.actor(user)}#leave/{event_id}",
         "type": "Leave",
         "actor": remote.actor(user),
-        "object": f"{COOP}/events/{event_id}",
+        "object": target,
     }
 
 
@@ -134,14 +136,13 @@ async def test_when_full_a_join_is_rejected_and_queued_then_promoted_on_a_leave(
         ParticipationState.accepted, ParticipationState.waiting, ParticipationState.waiting
     ]  # fmt: skip
     mobilizon.received.clear()
+    await deliver(client, mobilizon, "carol", leave(mobilizon, "carol", event.id, embed=True))
     await deliver(client, mobilizon, "alice", leave(mobilizon, "alice", event.id))
     await worker.run_once(federation)
     assert answers(mobilizon) == [
         ("/users/bob/inbox", "Accept", join(mobilizon, "bob", event.id)["id"])
     ]
-    assert [state for _, state in await participants(db)] == [
-        ParticipationState.accepted, ParticipationState.waiting
-    ]  # fmt: skip
+    assert [state for _, state in await participants(db)] == [ParticipationState.accepted]
 
 
 @pytest.mark.usefixtures("coop")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.activitypub.readers import id_of
+from hub.activitypub.readers import id_of, types_of
 from hub.activitypub.vocab import AS_CONTEXT
 from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, get_actor
@@ -63,7 +63,10 @@ async def on_join(
 
 async def on_leave(session: AsyncSession, uris: Uris, activity: dict[str, Any]) -> str:
     """Withdraw a registration (Leave of the event); the first in line gets the seat."""
-    return await _withdraw(session, uris, activity["actor"], id_of(activity.get("object")))
+    target = activity.get("object")
+    if isinstance(target, dict) and "Join" in types_of(target):
+        target = target.get("object")  # some servers leave the Join rather than the event
+    return await _withdraw(session, uris, activity["actor"], id_of(target))
 
 
 async def on_undo_join(
