@@ -13,7 +13,7 @@ from hub import follows, interactions
 from hub.activitypub.readers import id_of, types_of
 from hub.actors.remote import ActorUnavailable, Fetcher
 from hub.delivery import backoff
-from hub.events import rsvp
+from hub.events import attendance, rsvp
 from hub.store.db import Database
 from hub.store.models import InboxItem, InboxState, InteractionKind
 from hub.store.types import utcnow
@@ -24,8 +24,10 @@ MAX_ATTEMPTS = 5
 NOTE_TYPES = {"Note", "Article", "Page", "Question", "Event"}
 ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
 WITHDRAWN_BY_UNDO = {"Follow", "Like", "Announce", "Block", "Join"}
-KNOWN_TYPES = {"Undo", "Accept", "Reject", "Create", "Update", "Delete", "Leave"} | (
-    WITHDRAWN_BY_UNDO | NOTE_TYPES | ACTOR_TYPES
+KNOWN_TYPES = (
+    {"Undo", "Create", "Update", "Delete", "Leave", "Invite"}
+    | attendance.ANSWERS
+    | (WITHDRAWN_BY_UNDO | NOTE_TYPES | ACTOR_TYPES)
 )
 
 
@@ -47,10 +49,18 @@ async def route(
             return await rsvp.on_leave(session, uris, activity)
         case ("Undo", "Join") if isinstance(obj, dict):
             return await rsvp.on_undo_join(session, uris, activity, obj)
+        case ("Undo", "Accept" | "TentativeAccept" | "Reject") if isinstance(
+            obj, dict
+        ) and attendance.names_our_event(uris, obj):
+            return await attendance.on_undo_attendance(session, uris, activity, obj)
         case ("Undo", "Like" | "Announce") | ("Undo", None):
             return await interactions.on_undo_interaction(session, activity, obj)
         case ("Undo", "Block"):
             return await follows.on_undo_block(session, uris, activity)
+        case ("Accept" | "TentativeAccept" | "Reject", _) if attendance.names_our_event(
+            uris, activity
+        ):
+            return await attendance.on_attendance(session, fetcher, uris, activity)
         case ("Accept" | "Reject", _):
             return await follows.on_answer(session, activity)
         case ("Block", _):

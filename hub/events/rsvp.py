@@ -32,21 +32,34 @@ async def on_join(
     session: AsyncSession, fetcher: Fetcher, uris: Uris, activity: dict[str, Any]
 ) -> str:
     """Register the actor: Accept a free seat; Reject when closed, over or full (then queue)."""
-    found = await _our_event(session, uris, id_of(activity.get("object")), lock=True)
+    found = await our_event(session, uris, id_of(activity.get("object")))
     if found is None:
         return "ignored: the Join is not for one of our events"
     coop, event = found
     remote = await get_actor(session, fetcher, activity["actor"])
-    participant = await _participant(session, event, remote)
+    participant = await find_participant(session, event, remote)
     if participant is not None:  # its answer is already queued (and retried) once
         return f"ignored: already registered ({participant.state.value})"
-    refusal = _refusal(event)
     participant = EventParticipant(
         event_id=event.id, remote_actor_id=remote.id, join_uri=str(activity["id"]),
-        state=ParticipationState.accepted, message=_message(activity),
+        by_join=True, state=ParticipationState.accepted, message=message_of(activity),
     )  # fmt: skip
+    return await register(session, uris, coop, event, remote, participant)
+
+
+async def register(
+    session: AsyncSession,
+    uris: Uris,
+    coop: LocalActor,
+    event: Event,
+    remote: RemoteActor,
+    participant: EventParticipant,
+) -> str:
+    """Give a new registration a seat, the approval queue or the waiting list; answer a Join."""
+    refusal = refusal_of(event)
     if refusal is not None:
-        await _answer(session, uris, coop, event, remote, participant, accept=False)
+        if participant.by_join:
+            await _answer(session, uris, coop, event, remote, participant, accept=False)
         return f"rejected: {refusal}"
     if event.registration_mode == RegistrationMode.approval:
         participant.state = ParticipationState.pending
@@ -57,7 +70,8 @@ async def on_join(
     if participant.state == ParticipationState.pending:
         return "pending: waits for the coop's approval"
     accept = participant.state == ParticipationState.accepted
-    await _answer(session, uris, coop, event, remote, participant, accept=accept)
+    if participant.by_join:
+        await _answer(session, uris, coop, event, remote, participant, accept=accept)
     return "accepted" if accept else "rejected: full; on the waiting list"
 
 
@@ -66,7 +80,7 @@ async def on_leave(session: AsyncSession, uris: Uris, activity: dict[str, Any]) 
     target = activity.get("object")
     if isinstance(target, dict) and "Join" in types_of(target):
         target = target.get("object")  # some servers leave the Join rather than the event
-    return await _withdraw(session, uris, activity["actor"], id_of(target))
+    return await withdraw(session, uris, activity["actor"], id_of(target))
 
 
 async def on_undo_join(
@@ -75,7 +89,7 @@ async def on_undo_join(
     """Undo of a Join: like a Leave, valid only from the Join's own actor."""
     if id_of(join.get("actor")) != activity["actor"]:
         return "ignored: the undone Join is someone else's"
-    return await _withdraw(session, uris, activity["actor"], id_of(join.get("object")))
+    return await withdraw(session, uris, activity["actor"], id_of(join.get("object")))
 
 
 async def seats_taken(session: AsyncSession, event: Event) -> int:
@@ -87,15 +101,14 @@ async def seats_taken(session: AsyncSession, event: Event) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
-async def _withdraw(
-    session: AsyncSession, uris: Uris, actor_uri: str, event_uri: str | None
-) -> str:
-    found = await _our_event(session, uris, event_uri, lock=True)
-    remote = await _cached(session, actor_uri)
+async def withdraw(session: AsyncSession, uris: Uris, actor_uri: str, event_uri: str | None) -> str:
+    """Drop an actor's registration for an event; a freed seat goes to the first in line."""
+    found = await our_event(session, uris, event_uri)
+    remote = await cached_remote(session, actor_uri)
     if found is None or remote is None:
         return "ignored: no such registration"
     coop, event = found
-    participant = await _participant(session, event, remote)
+    participant = await find_participant(session, event, remote)
     if participant is None:
         return "ignored: no such registration"
     had_seat = participant.state == ParticipationState.accepted
@@ -124,11 +137,13 @@ async def _promote(session: AsyncSession, uris: Uris, coop: LocalActor, event: E
         return False
     participant, remote = row
     participant.state = ParticipationState.accepted
-    await _answer(session, uris, coop, event, remote, participant, accept=True)
+    if participant.by_join:
+        await _answer(session, uris, coop, event, remote, participant, accept=True)
     return True
 
 
-def _refusal(event: Event) -> str | None:
+def refusal_of(event: Event) -> str | None:
+    """Why a registration for this event cannot be taken, or None."""
     now = utcnow()
     if event.status == EventStatus.cancelled:
         return "the event is cancelled"
@@ -174,9 +189,10 @@ def _answer_key(participant: EventParticipant) -> str:
     return f"{participant.id}-{participant.state.value}"
 
 
-async def _our_event(
-    session: AsyncSession, uris: Uris, uri: str | None, lock: bool
+async def our_event(
+    session: AsyncSession, uris: Uris, uri: str | None
 ) -> tuple[LocalActor, Event] | None:
+    """The live coop and live event a URI names, the event row locked for counting seats."""
     parts = uris.event_id_of(uri)
     if parts is None:
         return None
@@ -186,27 +202,28 @@ async def _our_event(
     query = select(Event).where(
         Event.id == parts[1], Event.local_actor_id == coop.id, Event.deleted_at.is_(None)
     )
-    if lock:
-        # Two Joins for the last seat on two PostgreSQL workers: one waits for the other.
-        query = query.with_for_update()
-    event = (await session.execute(query)).scalar_one_or_none()
+    # Two Joins for the last seat on two PostgreSQL workers: one waits for the other.
+    event = (await session.execute(query.with_for_update())).scalar_one_or_none()
     return None if event is None else (coop, event)
 
 
-async def _participant(
+async def find_participant(
     session: AsyncSession, event: Event, remote: RemoteActor
 ) -> EventParticipant | None:
+    """The actor's registration for the event, if any."""
     query = select(EventParticipant).where(
         EventParticipant.event_id == event.id, EventParticipant.remote_actor_id == remote.id
     )
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _cached(session: AsyncSession, uri: str) -> RemoteActor | None:
+async def cached_remote(session: AsyncSession, uri: str) -> RemoteActor | None:
+    """A remote actor we already know, without fetching."""
     query = select(RemoteActor).where(RemoteActor.uri == uri)
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def _message(activity: dict[str, Any]) -> str | None:
+def message_of(activity: dict[str, Any]) -> str | None:
+    """The participant's note to the organisers (Mobilizon's participationMessage), as text."""
     raw = activity.get("participationMessage") or activity.get("content")
     return html_to_text(raw)[:1000] if isinstance(raw, str) and raw.strip() else None

@@ -428,15 +428,16 @@ class Event(Base):
 
 
 class ParticipationState(enum.StrEnum):
-    """Where a registration stands: waiting for approval, a seat, or the waiting list."""
+    """Where a registration stands: waiting for approval, a seat, the waiting list, or maybe."""
 
     pending = "pending"
     accepted = "accepted"
     waiting = "waiting"
+    tentative = "tentative"
 
 
 class EventParticipant(Base):
-    """A remote actor who joined one date of an event (Join), in order of arrival."""
+    """A remote actor registered for one date of an event, in order of arrival."""
 
     __tablename__ = "event_participants"
     __table_args__ = (
@@ -450,6 +451,9 @@ class EventParticipant(Base):
         ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
     )
     join_uri: Mapped[str] = mapped_column(String(2048))
+    # True for a Join (answered with Accept/Reject); False for Friendica's and Hubzilla's
+    # Accept/TentativeAccept of the event, which expect no answer.
+    by_join: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[ParticipationState] = mapped_column(
         _enum(ParticipationState, "participation_state")
     )

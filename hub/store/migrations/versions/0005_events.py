@@ -105,12 +105,14 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("remote_actor_id", sa.Integer(), nullable=False),
         sa.Column("join_uri", sa.String(length=2048), nullable=False),
+        sa.Column("by_join", sa.Boolean(), nullable=False),
         sa.Column(
             "state",
             sa.Enum(
                 "pending",
                 "accepted",
                 "waiting",
+                "tentative",
                 name="participation_state",
                 native_enum=False,
                 length=16,
