@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vRecur
@@ -33,12 +33,15 @@ def calendar(name: str, events: Iterable[tuple[Event, LocalActor]], uris: Uris,
     by_series: dict[int, list[Event]] = {}
     for override in overrides:
         by_series.setdefault(override.series_id or 0, []).append(override)
-    for event, coop in events:
+    rows = list(events)
+    for event, coop in rows:
         cal.add_component(_vevent(event, coop, uris, uid=uris.event(coop.username, event.id)))
         for changed in by_series.get(event.id, []):
             uid = uris.event(coop.username, event.id)
             cal.add_component(_vevent(changed, coop, uris, uid=uid, recurrence=True))
-    cal.add_missing_timezones()
+    # Zone rules from the earliest year on keep the VTIMEZONEs short (not from 1970).
+    first = min((event.starts_at for event, _ in rows), default=utcnow())
+    cal.add_missing_timezones(first_date=date(min(first.year - 1, 2036), 1, 1))
     return bytes(cal.to_ical())
 
 
