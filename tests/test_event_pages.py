@@ -164,6 +164,9 @@ async def test_coop_and_network_calendars_hold_every_event(
     assert str(workshop["LOCATION"]) == "Nachbarschaftshaus, Hauptstraße 1, 10827 Berlin"
     assert (workshop["GEO"].latitude, workshop["GEO"].longitude) == (52.4862, 13.3542)
     assert (await client.get("/users/nobody/events.ics")).status == 404
+    first = await client.get("/events.ics")
+    again = await client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status == 304 and await again.read() == b""
 
 
 @pytest.mark.usefixtures("coop")

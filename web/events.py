@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from aiohttp import web
 
 from hub.events import calendar, listing
@@ -52,7 +54,7 @@ async def event_ics(request: web.Request) -> web.StreamResponse:
     found = await _found(request)
     async with request.app[DB].read() as session:
         body = await calendar.event_calendar(session, request.app[URIS], found.coop, found.event)
-    return _calendar_response(body)
+    return _calendar_response(request, body)
 
 
 async def coop_ics(request: web.Request) -> web.StreamResponse:
@@ -63,7 +65,7 @@ async def coop_ics(request: web.Request) -> web.StreamResponse:
         except Lookup as error:
             fail(error.status, str(error))
         body = await calendar.feed(session, request.app[URIS], coop.name, coop)
-    return _calendar_response(body)
+    return _calendar_response(request, body)
 
 
 async def network_ics(request: web.Request) -> web.StreamResponse:
@@ -71,7 +73,7 @@ async def network_ics(request: web.Request) -> web.StreamResponse:
     name = request.app[SETTINGS].network_name
     async with request.app[DB].read() as session:
         body = await calendar.feed(session, request.app[URIS], name)
-    return _calendar_response(body)
+    return _calendar_response(request, body)
 
 
 async def upcoming_page(request: web.Request) -> web.StreamResponse:
@@ -138,7 +140,12 @@ def _date(request: web.Request, username: str, date: Event) -> dict[str, object]
     }
 
 
-def _calendar_response(body: bytes) -> web.Response:
-    response = web.Response(body=body, headers={"Cache-Control": "public, max-age=300"})
+def _calendar_response(request: web.Request, body: bytes) -> web.Response:
+    # Calendar apps poll feeds; an unchanged feed costs them a 304 instead of the body.
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"Cache-Control": "public, max-age=300", "ETag": etag}
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    response = web.Response(body=body, headers=headers)
     response.headers["Content-Type"] = CALENDAR
     return response
