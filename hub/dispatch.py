@@ -13,6 +13,7 @@ from hub import follows, interactions
 from hub.activitypub.readers import id_of, types_of
 from hub.actors.remote import ActorUnavailable, Fetcher
 from hub.delivery import backoff
+from hub.events import attendance, rsvp
 from hub.host_health import host_name, host_reached_us
 from hub.store.db import Database
 from hub.store.models import InboxItem, InboxState, InteractionKind
@@ -23,9 +24,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 NOTE_TYPES = {"Note", "Article", "Page", "Question", "Event"}
 ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
-WITHDRAWN_BY_UNDO = {"Follow", "Like", "Announce", "Block"}
-KNOWN_TYPES = {"Undo", "Accept", "Reject", "Create", "Update", "Delete"} | (
-    WITHDRAWN_BY_UNDO | NOTE_TYPES | ACTOR_TYPES
+WITHDRAWN_BY_UNDO = {"Follow", "Like", "Announce", "Block", "Join"}
+KNOWN_TYPES = (
+    {"Undo", "Create", "Update", "Delete", "Leave", "Invite"}
+    | attendance.ANSWERS
+    | (WITHDRAWN_BY_UNDO | NOTE_TYPES | ACTOR_TYPES)
 )
 
 
@@ -41,10 +44,24 @@ async def route(
             return await follows.on_follow(session, fetcher, uris, activity)
         case ("Undo", "Follow") if isinstance(obj, dict):
             return await follows.on_undo_follow(session, uris, activity, obj)
+        case ("Join", _):
+            return await rsvp.on_join(session, fetcher, uris, activity)
+        case ("Leave", _):
+            return await rsvp.on_leave(session, uris, activity)
+        case ("Undo", "Join") if isinstance(obj, dict):
+            return await rsvp.on_undo_join(session, uris, activity, obj)
+        case ("Undo", "Accept" | "TentativeAccept" | "Reject") if isinstance(
+            obj, dict
+        ) and attendance.names_our_event(uris, obj):
+            return await attendance.on_undo_attendance(session, uris, activity, obj)
         case ("Undo", "Like" | "Announce") | ("Undo", None):
             return await interactions.on_undo_interaction(session, activity, obj)
         case ("Undo", "Block"):
             return await follows.on_undo_block(session, uris, activity)
+        case ("Accept" | "TentativeAccept" | "Reject", _) if attendance.names_our_event(
+            uris, activity
+        ):
+            return await attendance.on_attendance(session, fetcher, uris, activity)
         case ("Accept" | "Reject", _):
             return await follows.on_answer(session, activity)
         case ("Block", _):

@@ -107,6 +107,44 @@ class Uris:
         username, _, rest = uri[len(prefix) :].partition("/statuses/")
         return (username, int(rest)) if username and rest.isdigit() else None
 
+    def event(self, username: str, event_id: int) -> str:
+        """An event's id and page (a single date, a series or one occurrence)."""
+        return f"{self.actor(username)}/events/{event_id}"
+
+    def event_activity(self, username: str, event_id: int, kind: str, stamp: int = 0) -> str:
+        """The id of a Create, Update (at a moment, epoch ms) or Delete of an event."""
+        suffix = f"/{stamp}" if stamp else ""
+        return f"{self.event(username, event_id)}/{kind}{suffix}"
+
+    def answer_join(self, username: str, key: str, accept: bool) -> str:
+        """The id of the Accept or Reject that answers a Join of one of our events."""
+        kind = "accepts" if accept else "rejects"
+        return f"{self.actor(username)}#{kind}/joins/{key}"
+
+    def event_calendar(self, username: str, event_id: int) -> str:
+        """An event (or a whole series) as iCalendar."""
+        return f"{self.event(username, event_id)}.ics"
+
+    def coop_calendar(self, username: str) -> str:
+        """Every event of a coop as iCalendar."""
+        return f"{self.actor(username)}/events.ics"
+
+    def network_calendar(self) -> str:
+        """Every event of the network as iCalendar."""
+        return f"{self.base}/events.ics"
+
+    def events_page(self) -> str:
+        """The list of upcoming events."""
+        return f"{self.base}/events"
+
+    def event_id_of(self, uri: str | None) -> tuple[str, int] | None:
+        """(username, event id) of one of our event URLs, or None."""
+        prefix = self.actor("")
+        if not uri or not uri.startswith(prefix):
+            return None
+        username, _, rest = uri[len(prefix) :].partition("/events/")
+        return (username, int(rest)) if username and rest.isdigit() else None
+
     def tag(self, name: str) -> str:
         """The page of a hashtag."""
         return f"{self.base}/tags/{quote(name)}"
@@ -117,6 +155,11 @@ class Uris:
         if before is not None:
             params["max_id"] = before
         return f"{collection_id}?{urlencode(params)}"
+
+    @staticmethod
+    def webcal(url: str) -> str:
+        """A calendar URL for subscribing: webcal:// instead of http(s)://."""
+        return "webcal://" + url.split("://", 1)[1]
 
     def acct(self, username: str) -> str:
         """The WebFinger subject of a local actor."""

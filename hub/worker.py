@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
+from hub.events.service import extend_series
 from hub.federation import Federation
 from hub.host_health import prune_hosts
 from hub.sender import deliver_due
@@ -17,6 +19,27 @@ from hub.store.types import utcnow
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 INBOX_BATCH = 200
+SERIES_EVERY_SECONDS = 600.0
+
+
+class _Throttle:
+    """Says whether a job is due again for this federation context (one per process)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.owner: object | None = None  # held, so a new context is never mistaken for it
+        self.last = 0.0
+
+    def due(self, owner: object) -> bool:
+        """True for a new context, or when `every` seconds have passed."""
+        now = time.monotonic()
+        if owner is self.owner and now - self.last < self.every:
+            return False
+        self.owner, self.last = owner, now
+        return True
+
+
+_series = _Throttle(SERIES_EVERY_SECONDS)
 
 
 async def run_once(federation: Federation) -> int:
@@ -35,7 +58,16 @@ async def run_once(federation: Federation) -> int:
     async with db.begin() as session:
         handled += await purge_expired_links(session)
         await prune_hosts(session, utcnow())
+    handled += await _extend_series(federation)
     return handled
+
+
+async def _extend_series(federation: Federation) -> int:
+    """Keep every series materialised to its horizon; checked every few minutes, not per step."""
+    if not _series.due(federation):
+        return 0
+    async with federation.db.begin() as session:
+        return await extend_series(session, federation.uris, utcnow())
 
 
 async def run_forever(

@@ -1,4 +1,4 @@
-"""SQLAlchemy models: local actors, people, remote actors, follows, posts, network members."""
+"""SQLAlchemy models: local actors, people, remote actors, follows, posts, events, network."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -363,5 +364,115 @@ class NetworkMember(Base):
     )
     handle: Mapped[str] = mapped_column(String(320), unique=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")
+
+
+class RegistrationMode(enum.StrEnum):
+    """How people register for an event."""
+
+    open = "open"
+    approval = "approval"
+    closed = "closed"
+    external = "external"
+
+
+class EventStatus(enum.StrEnum):
+    """Whether an event takes place as planned."""
+
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+    postponed = "postponed"
+
+
+class Event(Base):
+    """A coop's event: a single date, a series (with an RRULE) or one occurrence of a series."""
+
+    # A series row carries the RRULE and the template; each materialised occurrence is its
+    # own row (own URI) pointing back to it, like a VEVENT with a RECURRENCE-ID.
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("series_id", "recurrence_id"),
+        Index("ix_events_upcoming", "local_actor_id", "starts_at"),
+        Index("ix_events_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    rrule: Mapped[str | None] = mapped_column(String(500))
+    exdates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recurrence_id: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customised: Mapped[bool] = mapped_column(Boolean, default=False)
+    materialised_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(200))
+    description_source: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    place_address: Mapped[str | None] = mapped_column(String(500))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    online_url: Mapped[str | None] = mapped_column(String(2048))
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_alt: Mapped[str | None] = mapped_column(String(1500))
+    category: Mapped[str | None] = mapped_column(String(40))
+    hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(16))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_mode: Mapped[RegistrationMode] = mapped_column(
+        _enum(RegistrationMode, "registration_mode")
+    )
+    registration_url: Mapped[str | None] = mapped_column(String(2048))
+    registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    local_actor: Mapped[LocalActor] = relationship(lazy="raise_on_sql")
+
+    @property
+    def is_series(self) -> bool:
+        """True for the row that holds a series' RRULE."""
+        return self.rrule is not None
+
+
+class ParticipationState(enum.StrEnum):
+    """Where a registration stands: waiting for approval, a seat, the waiting list, or maybe."""
+
+    pending = "pending"
+    accepted = "accepted"
+    waiting = "waiting"
+    tentative = "tentative"
+
+
+class EventParticipant(Base):
+    """A remote actor registered for one date of an event, in order of arrival."""
+
+    __tablename__ = "event_participants"
+    __table_args__ = (
+        UniqueConstraint("event_id", "remote_actor_id"),
+        Index("ix_event_participants_queue", "event_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    remote_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    join_uri: Mapped[str] = mapped_column(String(2048))
+    # True for a Join (answered with Accept/Reject); False for Friendica's and Hubzilla's
+    # Accept/TentativeAccept of the event, which expect no answer.
+    by_join: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[ParticipationState] = mapped_column(
+        _enum(ParticipationState, "participation_state")
+    )
+    message: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")

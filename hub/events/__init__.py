@@ -1,0 +1,1 @@
+"""Events of our coops: single dates, recurring series, their federation and calendars."""

@@ -1,0 +1,151 @@
+"""Event URLs: Event JSON or an HTML page by negotiation, iCalendar feeds, the upcoming list."""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiohttp import web
+
+from hub.events import calendar, listing
+from hub.events.documents import (
+    local_end,
+    local_start,
+    registration_line,
+    summary_line,
+    when_line,
+    where_line,
+    with_event_context,
+)
+from hub.events.listing import Found, Lookup
+from hub.store.models import Event, EventStatus
+from hub.store.types import utcnow
+from web.keys import DB, SETTINGS, URIS
+from web.negotiation import activitypub_content_type, wants_activitypub
+from web.responses import dumps, fail, json_bytes, page
+
+VARY = {"Vary": "Accept"}
+CALENDAR = "text/calendar; charset=utf-8"
+EVENT = r"/users/{username}/events/{event_id:\d+}"
+
+
+def routes() -> list[web.RouteDef]:
+    """The event routes."""
+    return [
+        web.get(EVENT, event),
+        web.get(EVENT + ".ics", event_ics),
+        web.get("/users/{username}/events.ics", coop_ics),
+        web.get("/events.ics", network_ics),
+        web.get("/events", upcoming_page),
+    ]
+
+
+async def event(request: web.Request) -> web.StreamResponse:
+    """An event (or a series) as ActivityPub JSON, or as a page with OpenGraph tags."""
+    found = await _found(request)
+    uris = request.app[URIS]
+    if wants_activitypub(request):
+        body = dumps(with_event_context(listing.document(found, uris)))
+        return json_bytes(body, activitypub_content_type(request), headers=VARY)
+    return page("event.html", request, _page_context(request, found), headers=VARY)
+
+
+async def event_ics(request: web.Request) -> web.StreamResponse:
+    """One event, or a whole series with RRULE and EXDATE, as iCalendar."""
+    found = await _found(request)
+    async with request.app[DB].read() as session:
+        body = await calendar.event_calendar(session, request.app[URIS], found.coop, found.event)
+    return _calendar_response(request, body)
+
+
+async def coop_ics(request: web.Request) -> web.StreamResponse:
+    """Every event of a coop as iCalendar."""
+    async with request.app[DB].read() as session:
+        try:
+            coop = await listing.live_coop(session, request.match_info["username"])
+        except Lookup as error:
+            fail(error.status, str(error))
+        body = await calendar.feed(session, request.app[URIS], coop.name, coop)
+    return _calendar_response(request, body)
+
+
+async def network_ics(request: web.Request) -> web.StreamResponse:
+    """Every event of the network as iCalendar."""
+    name = request.app[SETTINGS].network_name
+    async with request.app[DB].read() as session:
+        body = await calendar.feed(session, request.app[URIS], name)
+    return _calendar_response(request, body)
+
+
+async def upcoming_page(request: web.Request) -> web.StreamResponse:
+    """The network's upcoming dates, soonest first."""
+    uris = request.app[URIS]
+    async with request.app[DB].read() as session:
+        rows = await listing.upcoming(session, utcnow())
+    items = [
+        {
+            "title": item.title,
+            "url": uris.event(coop.username, item.id),
+            "coop": coop.name,
+            "when": when_line(item),
+            "where": where_line(item),
+            "start": local_start(item).isoformat(),
+            "cancelled": item.status == EventStatus.cancelled,
+        }
+        for item, coop in rows
+    ]
+    feed = uris.network_calendar()
+    context = {"items": items, "ics": feed, "webcal": uris.webcal(feed)}
+    return page("events.html", request, context)
+
+
+async def _found(request: web.Request) -> Found:
+    async with request.app[DB].read() as session:
+        try:
+            return await listing.lookup(
+                session, request.match_info["username"], int(request.match_info["event_id"])
+            )
+        except Lookup as error:
+            fail(error.status, str(error))
+
+
+def _page_context(request: web.Request, found: Found) -> dict[str, object]:
+    uris = request.app[URIS]
+    item, coop = found.event, found.coop
+    url = uris.event(coop.username, item.id)
+    ics = uris.event_calendar(coop.username, item.id)
+    return {
+        "event": item,
+        "coop": coop,
+        "url": url,
+        "actor_url": uris.actor(coop.username),
+        "summary": summary_line(item, url),
+        "when": when_line(item),
+        "where": where_line(item),
+        "registration": registration_line(item, url),
+        "free": max(item.capacity - found.seats_taken, 0) if item.capacity else None,
+        "start": local_start(item).isoformat(),
+        "end": local_end(item).isoformat(),
+        "ics": ics,
+        "webcal": uris.webcal(ics),
+        "series_url": uris.event(coop.username, found.series.id) if found.series else None,
+        "dates": [_date(request, coop.username, date) for date in found.dates],
+    }
+
+
+def _date(request: web.Request, username: str, date: Event) -> dict[str, object]:
+    return {
+        "url": request.app[URIS].event(username, date.id),
+        "when": when_line(date),
+        "cancelled": date.status == EventStatus.cancelled,
+    }
+
+
+def _calendar_response(request: web.Request, body: bytes) -> web.Response:
+    # Calendar apps poll feeds; an unchanged feed costs them a 304 instead of the body.
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"Cache-Control": "public, max-age=300", "ETag": etag}
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    response = web.Response(body=body, headers=headers)
+    response.headers["Content-Type"] = CALENDAR
+    return response
