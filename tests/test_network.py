@@ -9,12 +9,14 @@ import pytest
 from hub import posts
 from hub.actors.local import get_coop
 from hub.config import ConfigError, Settings, load_settings
+from hub.events.service import cancel_event
 from hub.federation import Federation
 from hub.posts import Draft
 from hub.store.db import Database
 from hub.store.models import Visibility
 from hub.uris import Uris
 from tests import netkit
+from tests.events_data import WORKSHOP, add_event
 from tests.fakeremote import FakeRemote
 from tests.helpers import AP_ACCEPT
 from tests.inboxkit import run
@@ -161,3 +163,22 @@ def test_network_settings_are_read_from_the_environment() -> None:
     assert load_settings({}).network_announce_create is False
     with pytest.raises(ConfigError, match="HUB_NETWORK_MODERATORS must list actor URLs"):
         load_settings({"HUB_NETWORK_MODERATORS": "alice@example.org"})
+
+
+@pytest.mark.usefixtures("coop")
+async def test_a_members_event_is_reshared_and_its_cancellation_reaches_the_groups_followers(
+    client: Any, db: Database, settings: Settings, federation: Federation, follower: FakeRemote
+) -> None:
+    await follow_the_network(client, federation, follower)
+    follower.received.clear()
+    event = await add_event(db, settings, WORKSHOP)
+    await run(federation)
+    [announce] = of_type(follower, "Announce")
+    assert announce["object"] == Uris(settings).event("fairbnb", event.id)
+    follower.received.clear()
+    async with db.begin() as session:
+        coop = await get_coop(session, "fairbnb")
+        await cancel_event(session, Uris(settings), coop, event.id)
+    await run(federation)
+    [update] = of_type(follower, "Update")  # the coop's own Update, which Mastodon applies
+    assert update["object"]["id"] == announce["object"]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import posts
+from hub import network, posts
 from hub.activitypub.vocab import create_activity, delete_activity, update_activity
 from hub.delivery import enqueue, follower_inboxes
 from hub.events.documents import event_json, when_line, with_event_context
@@ -260,7 +260,13 @@ async def _send(
     activity_id = uris.event_activity(coop.username, event.id, kind, stamp)
     build = {"create": create_activity, "update": update_activity, "delete": delete_activity}[kind]
     activity = with_event_context(build(activity_id, document))
-    await enqueue(session, coop, activity, await follower_inboxes(session, coop))
+    inboxes = await follower_inboxes(session, coop)
+    owner_uri = uris.actor(coop.username)
+    if kind != "create":  # the Group's followers saw it re-shared: they get the change too
+        inboxes += await network.forward(session, uris, owner_uri, activity)
+    await enqueue(session, coop, activity, inboxes)
+    if kind == "create":  # every event is public: the network Group re-shares it (FEP-1b12)
+        await network.reshare(session, uris, owner_uri, str(document["id"]), activity)
 
 
 async def _cancellation_note(
