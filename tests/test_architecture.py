@@ -19,6 +19,7 @@ LAYERS = {
     "hub.worker": 6,
     "hub.cli": 6,
     "hub.cli_posts": 6,
+    "hub.cli_people": 6,
     "hub.bootstrap": 6,
     "web": 7,
 }
