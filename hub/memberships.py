@@ -11,9 +11,7 @@ from hub.accounts import AccountError
 from hub.store.models import ActorKind, LocalActor, Membership, Person, Role
 
 
-async def grant(
-    session: AsyncSession, person: Person, coop: LocalActor, role: Role
-) -> Membership:
+async def grant(session: AsyncSession, person: Person, coop: LocalActor, role: Role) -> Membership:
     """Let a person manage a coop with a role (changing the role if they already do)."""
     found = await membership(session, person, coop)
     if found is None:
@@ -35,9 +33,7 @@ async def revoke(session: AsyncSession, person: Person, coop: LocalActor) -> Non
         raise AccountError(f"{person.email} does not manage {coop.username}")
 
 
-async def membership(
-    session: AsyncSession, person: Person, coop: LocalActor
-) -> Membership | None:
+async def membership(session: AsyncSession, person: Person, coop: LocalActor) -> Membership | None:
     """The person's membership in a coop, if any."""
     query = select(Membership).where(
         Membership.person_id == person.id, Membership.local_actor_id == coop.id

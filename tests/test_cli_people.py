@@ -7,7 +7,11 @@ import io
 import pytest
 
 from hub.store.models import Membership, OAuthToken, OneTimeToken, Person, Role
-from tests.test_cli import Hub, count, env, hub  # noqa: F401  (fixtures)
+from tests import test_cli
+from tests.test_cli import Hub, count
+
+env = test_cli.env
+hub = test_cli.hub
 
 
 def test_person_create_without_password_prints_a_set_password_link(
