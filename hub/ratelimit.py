@@ -47,3 +47,11 @@ class RateLimiter:
         while hits and hits[0] <= horizon:
             hits.popleft()
         return hits
+
+
+class Limits:
+    """The limiters of one process: login attempts per IP and failures per email."""
+
+    def __init__(self, per_ip: int = 30, per_email: int = 5, window: float = 900) -> None:
+        self.ip = RateLimiter(per_ip, window)
+        self.email = RateLimiter(per_email, window)
