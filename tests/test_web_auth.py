@@ -141,8 +141,12 @@ async def test_password_change_with_wrong_current_password_changes_nothing(
     await person_with_coop(db, settings, EMAIL, "fairbnb")
     await login(client, EMAIL)
     token = csrf_field(await (await client.get("/account")).text())
-    form = {"csrf": token, "current": "falsch-falsch", "password": "x" * 12,
-            "password_confirm": "x" * 12}  # fmt: skip
+    form = {
+        "csrf": token,
+        "current": "falsch-falsch",
+        "password": "x" * 12,
+        "password_confirm": "x" * 12,
+    }
     response = await client.post("/account/password", data=form)
     assert response.status == 422
     async with db.read() as session:

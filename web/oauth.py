@@ -177,21 +177,33 @@ async def _grant(request: web.Request, params: dict[str, Any]) -> oauth.IssuedTo
         raise OAuthError(
             "unsupported_grant_type", f"grant_type {grant_type[:40]!r} is not supported"
         )
+    if grant_type == "authorization_code":
+        return await _exchange(request, params, client_id, secret)
     async with request.app[DB].begin() as session:
         app = await oauth.client(session, client_id, secret)
-        if grant_type == "authorization_code":
-            redirect_uri = text(params, "redirect_uri", OOB) or OOB
-            return await oauth.exchange_code(
-                session,
-                app,
-                text(params, "code"),
-                redirect_uri,
-                text(params, "code_verifier") or None,
-            )
         if grant_type == "refresh_token":
             return await oauth.refresh(session, app, text(params, "refresh_token"))
         granted = oauth.requested_scopes(app, text(params, "scope") or None)
         return await oauth.issue_token(session, app.id, None, None, scopes.text(granted))
+
+
+async def _exchange(
+    request: web.Request, params: dict[str, Any], client_id: str, secret: str
+) -> oauth.IssuedToken:
+    # A failed exchange still spends the code, so the transaction commits before the error.
+    async with request.app[DB].begin() as session:
+        app = await oauth.client(session, client_id, secret)
+        try:
+            return await oauth.exchange_code(
+                session,
+                app,
+                text(params, "code"),
+                text(params, "redirect_uri", OOB) or OOB,
+                text(params, "code_verifier") or None,
+            )
+        except OAuthError as error:
+            failure = error
+    raise failure
 
 
 async def _password_grant(
