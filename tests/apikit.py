@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from hub import accounts, memberships, oauth
 from hub.config import Settings
+from hub.federation import Federation
 from hub.store.db import Database
 from hub.store.models import LocalActor, Person, Role
 from tests.helpers import csrf_field, make_coop
+from web.app import create_app
 
 PASSWORD = "genossenschaft-2026"
 
@@ -56,3 +62,18 @@ def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     digest = hashlib.sha256(verifier.encode()).digest()
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@asynccontextmanager
+async def custom_client(
+    federation: Federation, change: Callable[[Any], None] | None = None, **settings: Any
+) -> AsyncIterator[TestClient[Any, Any]]:
+    """A test client for an app with changed settings; `change` may adjust the app first."""
+    context = dataclasses.replace(
+        federation, settings=dataclasses.replace(federation.settings, **settings)
+    )
+    app = create_app(context)
+    if change:
+        change(app)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        yield client

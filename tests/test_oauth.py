@@ -8,13 +8,25 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import update
 
+from hub import memberships
 from hub.config import Settings
+from hub.federation import Federation
 from hub.oauth import OOB
+from hub.ratelimit import Limits
 from hub.store.db import Database
-from hub.store.models import OAuthApp, OAuthCode, OAuthToken
+from hub.store.models import OAuthApp, OAuthCode, OAuthToken, Role
 from hub.store.types import utcnow
-from tests.apikit import count, login, person_with_coop, pkce_pair
-from tests.helpers import csrf_field
+from tests.apikit import (
+    PASSWORD,
+    count,
+    custom_client,
+    login,
+    person_with_coop,
+    pkce_pair,
+    token_for,
+)
+from tests.helpers import csrf_field, make_coop
+from web.keys import LIMITS
 
 EMAIL = "mia@fairbnb.example"
 CALLBACK = "https://app.example/callback"
@@ -285,3 +297,77 @@ async def test_metadata_advertises_pkce_and_the_grants(client: Any) -> None:
     assert body["token_endpoint"] == "http://hub.test/oauth/token"
     assert "password" not in body["grant_types_supported"]
     assert {"read", "write:statuses", "follow", "push"} <= set(body["scopes_supported"])
+
+
+async def test_person_with_several_coops_picks_the_one_the_app_acts_as(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    person, _first = await person_with_coop(db, settings, EMAIL, "fairbnb")
+    second = await make_coop(db, settings, "smart")
+    async with db.begin() as session:
+        await memberships.grant(session, person, second, Role.owner)
+    app = await register(client)
+    await login(client, EMAIL)
+    query = {"client_id": app["client_id"], "redirect_uri": CALLBACK, "scope": "read"}
+    html = await (await client.get("/oauth/authorize", params=query)).text()
+    assert "@fairbnb" in html and "@smart" in html
+    form = {**query, "csrf": csrf_field(html), "coop": str(second.id), "decision": "allow"}
+    answer = await client.post("/oauth/authorize", data=form, allow_redirects=False)
+    token = await (await exchange(client, app, code_of(answer))).json()
+    me = await client.get(
+        "/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    )
+    assert (await me.json())["username"] == "smart"
+
+
+async def test_consent_for_a_coop_the_person_does_not_manage_is_refused(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    await person_with_coop(db, settings, EMAIL, "fairbnb")
+    other = await make_coop(db, settings, "smart")
+    app = await register(client)
+    await login(client, EMAIL)
+    query = {"client_id": app["client_id"], "redirect_uri": CALLBACK, "scope": "read"}
+    html = await (await client.get("/oauth/authorize", params=query)).text()
+    form = {**query, "csrf": csrf_field(html), "coop": str(other.id), "decision": "allow"}
+    answer = await client.post("/oauth/authorize", data=form, allow_redirects=False)
+    assert answer.status == 422
+    assert await count(db, OAuthCode) == 0
+
+
+async def test_revoking_the_membership_stops_the_persons_tokens(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    person, coop = await person_with_coop(db, settings, EMAIL, "fairbnb")
+    token = await token_for(db, person, coop, "read")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=headers)).status == 200
+    async with db.begin() as session:
+        await memberships.revoke(session, person, coop)
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=headers)).status == 401
+
+
+async def test_password_grant_when_enabled_is_rate_limited(
+    federation: Federation, db: Database, settings: Settings
+) -> None:
+    await person_with_coop(db, settings, EMAIL, "fairbnb")
+
+    def strict(app: Any) -> None:
+        app[LIMITS] = Limits(per_ip=50, per_email=2)
+
+    async with custom_client(federation, strict, enable_password_grant=True) as client:
+        app = await register(client)
+        grant = {
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": EMAIL,
+            "scope": "read",
+        }
+        for _ in range(2):
+            wrong = await client.post("/oauth/token", data={**grant, "password": "falsch-123"})
+            assert wrong.status == 400 and (await wrong.json())["error"] == "invalid_grant"
+        locked = await client.post("/oauth/token", data={**grant, "password": PASSWORD})
+        assert locked.status == 429 and set(await locked.json()) == {"error", "error_description"}
+    assert await count(db, OAuthToken) == 0

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -15,26 +12,11 @@ from hub.federation import Federation
 from hub.ratelimit import Limits
 from hub.store.db import Database
 from hub.store.models import WebSession
-from tests.apikit import PASSWORD, count, login, person_with_coop
+from tests.apikit import PASSWORD, count, custom_client, login, person_with_coop
 from tests.helpers import csrf_field
-from web.app import create_app
 from web.keys import LIMITS
 
 EMAIL = "mia@fairbnb.example"
-
-
-@asynccontextmanager
-async def custom_client(
-    federation: Federation, change: Callable[[Any], None] | None = None, **settings: Any
-) -> AsyncIterator[TestClient[Any, Any]]:
-    context = dataclasses.replace(
-        federation, settings=dataclasses.replace(federation.settings, **settings)
-    )
-    app = create_app(context)
-    if change:
-        change(app)
-    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-        yield client
 
 
 async def test_login_opens_a_session_with_a_safe_cookie_and_logout_ends_it(
