@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -259,6 +260,16 @@ async def test_client_credentials_token_has_no_user(client: Any) -> None:
         headers={"Authorization": f"Bearer {token['access_token']}"},
     )
     assert me.status == 422
+
+
+async def test_client_may_authenticate_with_http_basic(client: Any) -> None:
+    app = await register(client)
+    pair = f"{app['client_id']}:{app['client_secret']}".encode()
+    basic = {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+    answer = await client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic
+    )
+    assert answer.status == 200 and (await answer.json())["scope"] == "read write"
 
 
 async def test_wrong_client_secret_is_401_invalid_client(client: Any, db: Database) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from aiohttp import web
 
@@ -229,10 +230,12 @@ def _client_credentials(request: web.Request, params: dict[str, Any]) -> tuple[s
     auth = request.headers.get("Authorization", "")
     if auth.lower().startswith("basic "):
         try:
-            parsed = web.BasicAuth.decode(auth)
-        except ValueError:
+            decoded = base64.b64decode(auth[6:].strip(), validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
             raise OAuthError("invalid_client", "Malformed Basic authorization", 401) from None
-        return parsed.login, parsed.password
+        # RFC 6749 2.3.1: both parts are form-encoded before joining with a colon.
+        client_id, _, secret = decoded.partition(":")
+        return unquote_plus(client_id), unquote_plus(secret)
     return text(params, "client_id"), text(params, "client_secret")
 
 
