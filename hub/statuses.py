@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,17 +85,35 @@ async def statuses_of(
     query = select(Post).where(Post.local_actor_id == coop.id, Post.deleted_at.is_(None))
     if viewer is None or viewer.id != coop.id:
         query = query.where(Post.visibility.in_(PUBLIC))
+    return [row[0] for row in await _page(session, query, cursor)]
+
+
+async def public_timeline(
+    session: AsyncSession, cursor: Cursor
+) -> Sequence[tuple[Post, LocalActor]]:
+    """Public posts of every live local actor (the network), keyset-paged like statuses_of."""
+    query = (
+        select(Post, LocalActor)
+        .join(LocalActor, LocalActor.id == Post.local_actor_id)
+        .where(
+            Post.deleted_at.is_(None),
+            Post.visibility == Visibility.public,
+            LocalActor.deleted_at.is_(None),
+        )
+    )
+    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+
+
+async def _page(session: AsyncSession, query: Any, cursor: Cursor) -> Sequence[Any]:
     if cursor.max_id is not None:
         query = query.where(Post.id < cursor.max_id)
     if cursor.since_id is not None:
         query = query.where(Post.id > cursor.since_id)
     limit = max(1, min(cursor.limit, MAX_PAGE))
     if cursor.min_id is not None:
-        rows = await session.execute(
-            query.where(Post.id > cursor.min_id).order_by(Post.id.asc()).limit(limit)
-        )
-        return list(reversed(rows.scalars().all()))
-    return (await session.execute(query.order_by(Post.id.desc()).limit(limit))).scalars().all()
+        query = query.where(Post.id > cursor.min_id).order_by(Post.id.asc()).limit(limit)
+        return list(reversed((await session.execute(query)).all()))
+    return (await session.execute(query.order_by(Post.id.desc()).limit(limit))).all()
 
 
 async def find_account(session: AsyncSession, account_id: int) -> LocalActor | None:
