@@ -116,6 +116,8 @@ async def test_another_coops_status_cannot_be_deleted(
         ({"status": "x", "language": "../../"}, "invalid language code"),
         ({"status": "   "}, "has no text"),
         ({"status": ["a list"]}, "status must be a string"),
+        ({"status": "x", "media_ids": ["1"]}, "media attachments are not supported"),
+        ({"status": "x", "scheduled_at": "2030-01-01T00:00:00Z"}, "scheduled statuses"),
     ],
 )
 async def test_bad_status_is_422_with_one_error_and_nothing_created(
@@ -189,3 +191,23 @@ async def test_posted_status_reaches_the_followers_inbox_queue(
     assert (
         await count(db, Delivery, Delivery.inbox_uri == "http://remote.test/users/ada/inbox") == 1
     )
+
+
+async def test_reply_to_own_status_links_both_ways_and_unknown_parent_is_404(
+    client: Any, db: Database, writer: tuple[str, int, int]
+) -> None:
+    token, coop_id, _ = writer
+    parent = await client.post("/api/v1/statuses", json={"status": "Frage"}, headers=auth(token))
+    parent_id = (await parent.json())["id"]
+    reply = await client.post(
+        "/api/v1/statuses",
+        data={"status": "Antwort", "in_reply_to_id": parent_id},
+        headers=auth(token),
+    )
+    body = await reply.json()
+    assert body["in_reply_to_id"] == parent_id and body["in_reply_to_account_id"] == str(coop_id)
+    missing = await client.post(
+        "/api/v1/statuses", json={"status": "x", "in_reply_to_id": "999999"}, headers=auth(token)
+    )
+    assert missing.status == 404 and await missing.json() == {"error": "Record not found"}
+    assert await count(db, Post) == 2

@@ -77,6 +77,7 @@ def status(
     username = author["username"]
     note = uris.note(username, post.id)
     tags = post.tags or []
+    parent = uris.post_id_of(post.in_reply_to_uri)
     entity: dict[str, Any] = {
         "id": str(post.id),
         "uri": note,
@@ -89,8 +90,8 @@ def status(
         "sensitive": bool(post.summary),
         "spoiler_text": post.summary or "",
         "language": post.language,
-        "in_reply_to_id": None,
-        "in_reply_to_account_id": None,
+        "in_reply_to_id": str(parent[1]) if parent else None,
+        "in_reply_to_account_id": author["id"] if parent and parent[0] == username else None,
         "reblog": None,
         "application": None,
         "media_attachments": [],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from aiohttp import web
@@ -53,12 +54,39 @@ async def create_status(request: web.Request) -> web.StreamResponse:
         draft = posts.check_draft(draft_from(params))
     except PostError as error:
         fail(422, f"Validation failed: {error}")
-    key = request.headers.get("Idempotency-Key")
+    _refuse_unsupported(params)
     uris = request.app[URIS]
+    assert grant.coop is not None
+    reply_to = text(params, "in_reply_to_id").strip()
+    if reply_to:
+        draft = dataclasses.replace(draft, in_reply_to_uri=await _reply_target(request, reply_to))
+    key = request.headers.get("Idempotency-Key")
     async with request.app[DB].begin() as session:
-        assert grant.coop is not None
         post = await statuses.post_status(session, uris, grant.coop, grant.person, draft, key)
     return await _answer(request, post, grant.coop)
+
+
+def _refuse_unsupported(params: dict[str, Any]) -> None:
+    # Refuse rather than drop: a silently missing image or an early post would surprise people.
+    if any(params.get(name) for name in ("media_ids", "media_ids[]")):
+        fail(422, "Validation failed: media attachments are not supported yet")
+    if params.get("scheduled_at"):
+        fail(422, "Validation failed: scheduled statuses are not supported yet")
+    if params.get("poll") or any(name.startswith("poll[") for name in params):
+        fail(422, "Validation failed: polls are not supported")
+
+
+async def _reply_target(request: web.Request, raw_id: str) -> str:
+    """The URI of the status replied to (one of ours the token may see), else 404."""
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        fail(404, NOT_FOUND)
+    grant = await optional_grant(request)
+    async with request.app[DB].read() as session:
+        found = await statuses.find_status(session, int(raw_id), grant.coop if grant else None)
+    if found is None:
+        fail(404, NOT_FOUND)
+    post, owner = found
+    return str(request.app[URIS].note(owner.username, post.id))
 
 
 async def get_status(request: web.Request) -> web.StreamResponse:
