@@ -50,8 +50,12 @@ class RateLimiter:
 
 
 class Limits:
-    """The limiters of one process: login attempts per IP and failures per email."""
+    """The limiters of one process: failed logins per IP and per email.
 
-    def __init__(self, per_ip: int = 30, per_email: int = 5, window: float = 900) -> None:
+    Only failures count, so that people behind one proxy address do not lock each other out
+    by logging in successfully.
+    """
+
+    def __init__(self, per_ip: int = 50, per_email: int = 5, window: float = 900) -> None:
         self.ip = RateLimiter(per_ip, window)
         self.email = RateLimiter(per_email, window)

@@ -149,3 +149,19 @@ async def test_reset_link_sets_a_new_password_and_logs_out_everywhere(
     assert done.status == 200
     assert await count(db, WebSession) == 0
     assert (await login(client, EMAIL, new)).status == 303
+
+
+async def test_login_is_rate_limited_per_ip_across_emails(
+    federation: Federation, db: Database, settings: Settings
+) -> None:
+    await person_with_coop(db, settings, EMAIL, "fairbnb")
+
+    def strict(app: Any) -> None:
+        app[LIMITS] = Limits(per_ip=3, per_email=50)
+
+    async with custom_client(federation, strict) as client:
+        assert (await login(client, EMAIL)).status == 303  # successes do not count
+        for number in range(3):
+            assert (await login(client, f"probe{number}@x.example", "raten-raten")).status == 401
+        assert (await login(client, EMAIL)).status == 429
+    assert await count(db, WebSession) == 1

@@ -65,12 +65,12 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         wait = max(limits.ip.retry_after(ip), limits.email.retry_after(email))
         message = "Zu viele Versuche. Bitte warte eine Weile und versuche es dann erneut."
         return _render_login(request, target, message, 429, {"Retry-After": str(wait)})
-    limits.ip.hit(ip)
     async with request.app[DB].begin() as session:
         person = await accounts.authenticate(session, email, form.get("password", ""))
         token = await sessions.start(session, person) if person else None
     if token is None:
         limits.email.hit(email)
+        limits.ip.hit(ip)
         return _render_login(request, target, "E-Mail-Adresse oder Passwort stimmen nicht.", 401)
     response = web.HTTPSeeOther(target)
     secure = request.app[SETTINGS].scheme == "https"

@@ -215,13 +215,13 @@ async def _password_grant(
     if limits.ip.blocked(ip) or limits.email.blocked(email):
         log.warning("password grant locked for %s from %s after repeated failures", email, ip)
         raise OAuthError("rate_limited", "Too many attempts; try again later", 429)
-    limits.ip.hit(ip)
     async with request.app[DB].begin() as session:
         app = await oauth.client(session, client_id, secret)
         granted = oauth.requested_scopes(app, text(params, "scope") or None)
         person = await accounts.authenticate(session, email, text(params, "password"))
         if person is None:
             limits.email.hit(email)
+            limits.ip.hit(ip)
             raise OAuthError("invalid_grant", "The email or password is wrong")
         return await oauth.password_grant(session, app, person, granted)
 
