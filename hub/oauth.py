@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import scopes
@@ -269,3 +269,11 @@ async def grant_for(session: AsyncSession, access_token: str) -> Grant | None:
         if still.first() is None or coop.deleted_at is not None:
             return None  # the person lost the coop: their tokens for it stop working
     return Grant(row.id, row.scopes, person, coop)
+
+
+async def purge_codes(session: AsyncSession) -> int:
+    """Delete used or expired authorization codes; return how many."""
+    result = await session.execute(
+        delete(OAuthCode).where((OAuthCode.expires_at < utcnow()) | OAuthCode.used_at.is_not(None))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -52,3 +52,9 @@ async def end_others(session: AsyncSession, person_id: int, keep: str | None = N
     if keep:
         query = query.where(WebSession.token_hash != _hash(keep))
     await session.execute(query)
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    """Delete expired sessions; return how many."""
+    result = await session.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from hub import oauth, sessions
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
 from hub.federation import Federation
@@ -32,6 +33,8 @@ async def run_once(federation: Federation) -> int:
     )
     async with db.begin() as session:
         handled += await purge_expired_links(session)
+        handled += await sessions.purge_expired(session)
+        handled += await oauth.purge_codes(session)
     return handled
 
 

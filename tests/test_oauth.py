@@ -9,13 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import update
 
-from hub import memberships
+from hub import memberships, worker
 from hub.config import Settings
 from hub.federation import Federation
 from hub.oauth import OOB
 from hub.ratelimit import Limits
 from hub.store.db import Database
-from hub.store.models import OAuthApp, OAuthCode, OAuthToken, Role
+from hub.store.models import OAuthApp, OAuthCode, OAuthToken, Role, WebSession
 from hub.store.types import utcnow
 from tests.apikit import (
     PASSWORD,
@@ -382,3 +382,16 @@ async def test_password_grant_when_enabled_is_rate_limited(
         locked = await client.post("/oauth/token", data={**grant, "password": PASSWORD})
         assert locked.status == 429 and set(await locked.json()) == {"error", "error_description"}
     assert await count(db, OAuthToken) == 0
+
+
+async def test_worker_purges_spent_codes_and_expired_sessions(
+    client: Any, db: Database, settings: Settings, federation: Federation
+) -> None:
+    await person_with_coop(db, settings, EMAIL, "fairbnb")
+    app = await register(client)
+    assert (await exchange(client, app, code_of(await authorize(client, app)))).status == 200
+    async with db.begin() as session:
+        await session.execute(update(WebSession).values(expires_at=utcnow() - timedelta(days=1)))
+    await worker.run_once(federation)
+    assert (await count(db, OAuthCode), await count(db, WebSession)) == (0, 0)
+    assert await count(db, OAuthToken) == 1
