@@ -139,7 +139,8 @@ async def authorize_submit(request: web.Request) -> web.StreamResponse:
             found["code_challenge"],
         )
     if redirect_uri == OOB:
-        return page("auth/oob.html", request, {"code": code, "app": found["app"]})
+        context = {"code": code, "app": found["app"]}
+        return page("auth/oob.html", request, context, headers=dict(NO_STORE))
     return _back_to_app(redirect_uri, {"code": code, "state": state})
 
 

@@ -100,7 +100,7 @@ class LocalActor(Base):
 
 
 class Person(Base):
-    """Someone who logs in: a network manager now, coop people later."""
+    """Someone who logs in: a network manager, or a member of coop teams (see Membership)."""
 
     __tablename__ = "people"
 
