@@ -57,6 +57,63 @@ async def create_manager(session: AsyncSession, email: str) -> PendingLink:
     return await _issue(session, SET_PASSWORD, person)
 
 
+async def create_person(
+    session: AsyncSession, email: str, password: str | None = None
+) -> tuple[Person, PendingLink | None]:
+    """Create a person with a password, or without one and a link to set it."""
+    email = check_email(email)
+    if password is not None:
+        check_password(password)
+    if await _person_by_email(session, email) is not None:
+        raise AccountError(f"a person with the email {email!r} already exists")
+    person = Person(email=email, is_manager=False)
+    if password is not None:
+        person.password_hash = _hasher.hash(password)
+    session.add(person)
+    await session.flush()
+    return person, None if password is not None else await _issue(session, SET_PASSWORD, person)
+
+
+async def reset_link(session: AsyncSession, email: str) -> PendingLink:
+    """A fresh password-reset link for a person; their older unused links stop working."""
+    person = await get_person(session, email)
+    await session.execute(
+        delete(OneTimeToken).where(
+            OneTimeToken.person_id == person.id, OneTimeToken.purpose == SET_PASSWORD
+        )
+    )
+    return await _issue(session, SET_PASSWORD, person)
+
+
+async def get_person(session: AsyncSession, email: str) -> Person:
+    """A person by email (any case), or AccountError."""
+    person = await _person_by_email(session, check_email(email))
+    if person is None:
+        raise AccountError(f"no person with the email {email.strip().lower()!r}")
+    return person
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> Person | None:
+    """The person when email and password match, else None (same work either way)."""
+    try:
+        person = await _person_by_email(session, check_email(email))
+    except AccountError:
+        person = None
+    if person is None or person.password_hash is None:
+        # Hash anyway so that timing does not tell which emails exist.
+        _hasher.hash(password[:MAX_PASSWORD])
+        return None
+    return person if verify_password(person, password[:MAX_PASSWORD]) else None
+
+
+def change_password(person: Person, old: str, new: str) -> None:
+    """Set a new password after checking the old one."""
+    if not verify_password(person, old):
+        raise AccountError("the current password is wrong")
+    check_password(new)
+    person.password_hash = _hasher.hash(new)
+
+
 async def has_manager(session: AsyncSession) -> bool:
     """True once any manager can log in."""
     query = select(Person.id).where(Person.is_manager, Person.password_hash.is_not(None))

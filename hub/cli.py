@@ -1,4 +1,4 @@
-"""The `hub` command: database, coops, managers and the worker (serving lives in web.main)."""
+"""The `hub` command: database, coops, people and the worker (serving lives in web.main)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from hub.actors.validation import (
 from hub.bootstrap import open_database
 from hub.cli_events import add_event_commands
 from hub.cli_network import add_network_commands
+from hub.cli_people import add_people_commands
 from hub.cli_posts import add_post_commands
 from hub.config import ConfigError, Settings, load_settings, with_secret_key
 from hub.events.validation import EventError
@@ -102,6 +103,7 @@ def build_parser(serve: Command | None = None) -> Parser:
         run=cmd_manager_create, check=lambda args, _s: accounts.check_email(args.email)
     )
 
+    add_people_commands(commands, coop_commands, Parser)
     add_post_commands(commands, Parser)
     add_network_commands(commands, Parser)
     add_event_commands(commands, Parser)

@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import timedelta
 
+from hub import oauth, sessions
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
 from hub.events.service import extend_series
@@ -58,6 +59,8 @@ async def run_once(federation: Federation) -> int:
     async with db.begin() as session:
         handled += await purge_expired_links(session)
         await prune_hosts(session, utcnow())
+        handled += await sessions.purge_expired(session)
+        handled += await oauth.purge_codes(session)
     handled += await _extend_series(federation)
     return handled
 

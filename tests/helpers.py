@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -56,3 +57,10 @@ class NoDns(AbstractResolver):
 
     async def close(self) -> None:
         pass
+
+
+def csrf_field(html: str) -> str:
+    """The CSRF value of the first form on a page."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)

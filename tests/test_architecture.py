@@ -20,6 +20,7 @@ LAYERS = {
     "hub.cli": 6,
     "hub.cli_posts": 6,
     "hub.cli_events": 6,
+    "hub.cli_people": 6,
     "hub.bootstrap": 6,
     "web": 7,
 }

@@ -8,7 +8,7 @@ import pytest
 
 from hub import accounts
 from hub.store.db import Database
-from tests.helpers import BROWSER_ACCEPT, make_coop
+from tests.helpers import BROWSER_ACCEPT, csrf_field, make_coop
 
 
 async def test_start_page_lists_member_coops_and_the_network_handle(
@@ -33,12 +33,15 @@ async def test_manager_link_sets_the_password_once(client: Any, db: Database) ->
     assert form.status == 200
     text = await form.text()
     assert "claudia@platformcoop.example" in text and 'name="email"' not in text
+    token = csrf_field(text)
     done = await client.post(
-        path, data={"password": "sehr-geheim-1", "password_confirm": "sehr-geheim-1"}
+        path,
+        data={"password": "sehr-geheim-1", "password_confirm": "sehr-geheim-1", "csrf": token},
     )
     assert done.status == 200
     again = await client.post(
-        path, data={"password": "anderes-pw-22", "password_confirm": "anderes-pw-22"}
+        path,
+        data={"password": "anderes-pw-22", "password_confirm": "anderes-pw-22", "csrf": token},
     )
     assert again.status == 404
     async with db.begin() as session:

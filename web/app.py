@@ -11,9 +11,10 @@ import jinja2
 from aiohttp import web
 
 from hub.federation import Federation
-from web import discovery, events, federation, inbox, pages
+from hub.ratelimit import Limits
+from web import api, auth, csrf, discovery, events, federation, inbox, oauth, pages
 from web.cache import DocumentCache
-from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
+from web.keys import CACHE, DB, FEDERATION, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
 from web.responses import CORS, HttpError, error_body, page
 
@@ -21,7 +22,15 @@ HERE = Path(__file__).parent
 MAX_BODY = 1024 * 1024
 COLLECTIONS = ("/followers", "/following", "/outbox", "/featured", "/activity", "/inbox")
 CORS_PREFIXES = ("/.well-known/", "/nodeinfo/")
-JSON_PREFIXES = ("/.well-known/", "/nodeinfo/", "/actor", "/api/", "/inbox")
+JSON_PREFIXES = (
+    "/.well-known/",
+    "/nodeinfo/",
+    "/actor",
+    "/api/",
+    "/inbox",
+    "/oauth/token",
+    "/oauth/revoke",
+)
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -29,12 +38,15 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def create_app(context: Federation, cache: DocumentCache | None = None) -> web.Application:
     """Build the app: routes, templates, error handling and security headers."""
-    app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_BODY)
+    app = web.Application(
+        middlewares=[errors_and_headers, csrf.middleware], client_max_size=MAX_BODY
+    )
     app[SETTINGS] = context.settings
     app[DB] = context.db
     app[URIS] = context.uris
     app[FEDERATION] = context
     app[CACHE] = cache or DocumentCache()
+    app[LIMITS] = Limits()
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -46,6 +58,9 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(pages.routes())
     app.router.add_routes(events.routes())
     app.router.add_routes(inbox.routes())
+    app.router.add_routes(auth.routes())
+    app.router.add_routes(oauth.routes())
+    app.router.add_routes(api.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from hub.config import Settings
 from hub.federation import Federation
+from hub.ratelimit import Limits
 from hub.store.db import Database
 from hub.uris import Uris
 from web.cache import DocumentCache
@@ -15,3 +16,4 @@ DB = web.AppKey("db", Database)
 URIS = web.AppKey("uris", Uris)
 CACHE = web.AppKey("cache", DocumentCache)
 FEDERATION = web.AppKey("federation", Federation)
+LIMITS = web.AppKey("limits", Limits)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub import accounts
+from hub import accounts, sessions
 from hub.accounts import FIRST_MANAGER, AccountError
 from hub.actors.local import list_coops
+from web import csrf
 from web.keys import DB, SETTINGS, URIS
 from web.responses import page
 
@@ -52,6 +53,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
     if (request.content_length or 0) > MAX_FORM_BYTES:
         return _render_setup(request, None, "Das Formular ist zu groß.", status=413)
     form = await request.post()
+    csrf.check(request, form)
     password, confirm = str(form.get("password", "")), str(form.get("password_confirm", ""))
     token = request.match_info["token"]
     async with request.app[DB].begin() as session:
@@ -65,6 +67,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
         async with request.app[DB].begin() as session:
             email = str(form.get("email", "")) or None
             person = await accounts.set_password_by_link(session, token, password, email)
+            await sessions.end_others(session, person.id)
     except AccountError as error:
         return _render_setup(request, link, str(error), status=422)
     return page("setup_done.html", request, {"email": person.email})
@@ -77,5 +80,6 @@ def _render_setup(
         "link": link,
         "error": error,
         "asks_email": link is not None and link.purpose == FIRST_MANAGER,
+        "csrf": csrf.field(request),
     }
     return page("setup.html", request, context, status=status)

@@ -1,0 +1,133 @@
+"""Statuses for client apps: idempotent posting with team credit, lookup, keyset listing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import posts
+from hub.actors.collections import CollectionName, collection_size
+from hub.posts import Draft
+from hub.store.models import ActorKind, LocalActor, Person, Post, Visibility
+from hub.uris import Uris
+
+MAX_PAGE = 40
+PUBLIC = (Visibility.public, Visibility.unlisted)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Mastodon's keyset paging parameters: max_id, since_id, min_id and limit."""
+
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The numbers an Account entity shows."""
+
+    followers: int
+    following: int
+    statuses: int
+
+
+async def post_status(
+    session: AsyncSession,
+    uris: Uris,
+    coop: LocalActor,
+    person: Person | None,
+    draft: Draft,
+    idempotency_key: str | None,
+) -> Post:
+    """Publish for a coop, crediting the person; the same key returns the same post."""
+    key = (idempotency_key or "").strip()[:128] or None
+    if key is not None:
+        query = select(Post).where(Post.local_actor_id == coop.id, Post.idempotency_key == key)
+        existing = (await session.execute(query)).scalar_one_or_none()
+        if existing is not None:
+            return existing
+    post = await posts.publish(session, uris, coop, draft)
+    post.person_id = person.id if person else None
+    post.idempotency_key = key
+    await session.flush()
+    return post
+
+
+async def find_status(
+    session: AsyncSession, post_id: int, viewer: LocalActor | None
+) -> tuple[Post, LocalActor] | None:
+    """A live post and its coop, if the viewer may see it (others' private posts stay hidden)."""
+    query = (
+        select(Post, LocalActor)
+        .join(LocalActor, LocalActor.id == Post.local_actor_id)
+        .where(Post.id == post_id, Post.deleted_at.is_(None), LocalActor.deleted_at.is_(None))
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    post, owner = row
+    if post.visibility not in PUBLIC and (viewer is None or viewer.id != owner.id):
+        return None
+    return post, owner
+
+
+async def statuses_of(
+    session: AsyncSession, coop: LocalActor, viewer: LocalActor | None, cursor: Cursor
+) -> Sequence[Post]:
+    """A coop's live posts, newest first (or oldest first above min_id), keyset-paged."""
+    query = select(Post).where(Post.local_actor_id == coop.id, Post.deleted_at.is_(None))
+    if viewer is None or viewer.id != coop.id:
+        query = query.where(Post.visibility.in_(PUBLIC))
+    return [row[0] for row in await _page(session, query, cursor)]
+
+
+async def public_timeline(
+    session: AsyncSession, cursor: Cursor
+) -> Sequence[tuple[Post, LocalActor]]:
+    """Public posts of every live local actor (the network), keyset-paged like statuses_of."""
+    query = (
+        select(Post, LocalActor)
+        .join(LocalActor, LocalActor.id == Post.local_actor_id)
+        .where(
+            Post.deleted_at.is_(None),
+            Post.visibility == Visibility.public,
+            LocalActor.deleted_at.is_(None),
+        )
+    )
+    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+
+
+async def _page(session: AsyncSession, query: Any, cursor: Cursor) -> Sequence[Any]:
+    if cursor.max_id is not None:
+        query = query.where(Post.id < cursor.max_id)
+    if cursor.since_id is not None:
+        query = query.where(Post.id > cursor.since_id)
+    limit = max(1, min(cursor.limit, MAX_PAGE))
+    if cursor.min_id is not None:
+        query = query.where(Post.id > cursor.min_id).order_by(Post.id.asc()).limit(limit)
+        return list(reversed((await session.execute(query)).all()))
+    return (await session.execute(query.order_by(Post.id.desc()).limit(limit))).all()
+
+
+async def find_account(session: AsyncSession, account_id: int) -> LocalActor | None:
+    """A live coop or the network actor by id (the Account ids client apps use)."""
+    actor = await session.get(LocalActor, account_id)
+    if actor is None or actor.deleted_at is not None or actor.kind == ActorKind.instance:
+        return None
+    return actor
+
+
+async def counts(session: AsyncSession, actor: LocalActor) -> Counts:
+    """Followers, following and public statuses of an actor."""
+    return Counts(
+        followers=await collection_size(session, actor, CollectionName.followers),
+        following=await collection_size(session, actor, CollectionName.following),
+        statuses=await collection_size(session, actor, CollectionName.outbox),
+    )

@@ -1,0 +1,81 @@
+"""Timelines: the network's public posts and the coop's home, with Link-header keyset paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.config import Settings
+from hub.store.db import Database
+from tests.apikit import person_with_coop, token_for
+
+
+async def post(client: Any, token: str, text: str, visibility: str = "public") -> str:
+    response = await client.post(
+        "/api/v1/statuses",
+        json={"status": text, "visibility": visibility},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 200
+    return str((await response.json())["id"])
+
+
+def contents(page: list[dict[str, Any]]) -> list[str]:
+    return [status["content"] for status in page]
+
+
+async def test_public_timeline_shows_public_posts_of_every_coop_newest_first(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    mia, fairbnb = await person_with_coop(db, settings, "mia@fairbnb.example", "fairbnb")
+    ela, smart = await person_with_coop(db, settings, "ela@smart.example", "smart")
+    first, second = (
+        await token_for(db, mia, fairbnb, "write"),
+        await token_for(db, ela, smart, "write"),
+    )
+    await post(client, first, "Eins")
+    await post(client, second, "Zwei")
+    await post(client, first, "Leise", "unlisted")
+    await post(client, second, "Privat", "private")
+    await post(client, first, "Drei")
+    page = await (await client.get("/api/v1/timelines/public", params={"local": "true"})).json()
+    assert contents(page) == ["<p>Drei</p>", "<p>Zwei</p>", "<p>Eins</p>"]
+    assert {status["account"]["acct"] for status in page} == {"fairbnb", "smart"}
+    remote = await client.get("/api/v1/timelines/public", params={"remote": "true"})
+    assert await remote.json() == []
+
+
+async def test_public_timeline_pages_by_keyset_with_link_header(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    person, coop = await person_with_coop(db, settings, "mia@fairbnb.example", "fairbnb")
+    token = await token_for(db, person, coop, "write")
+    ids = [await post(client, token, f"Post {n}") for n in range(5)]
+    first = await client.get("/api/v1/timelines/public", params={"limit": "2"})
+    assert [s["id"] for s in await first.json()] == [ids[4], ids[3]]
+    link = first.headers["Link"]
+    assert f"max_id={ids[3]}" in link and f"min_id={ids[4]}" in link and "limit=2" in link
+    older = await client.get("/api/v1/timelines/public", params={"limit": "2", "max_id": ids[3]})
+    assert [s["id"] for s in await older.json()] == [ids[2], ids[1]]
+    newer = await client.get("/api/v1/timelines/public", params={"limit": "2", "min_id": ids[1]})
+    assert [s["id"] for s in await newer.json()] == [ids[3], ids[2]]
+    since = await client.get("/api/v1/timelines/public", params={"since_id": ids[2]})
+    assert [s["id"] for s in await since.json()] == [ids[4], ids[3]]
+    empty = await client.get("/api/v1/timelines/public", params={"max_id": ids[0]})
+    assert await empty.json() == [] and "Link" not in empty.headers
+
+
+async def test_home_timeline_needs_a_token_and_shows_the_coops_own_posts(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    person, coop = await person_with_coop(db, settings, "mia@fairbnb.example", "fairbnb")
+    token = await token_for(db, person, coop, "read write")
+    await post(client, token, "Öffentlich")
+    await post(client, token, "Nur Folgende", "private")
+    assert (await client.get("/api/v1/timelines/home")).status == 401
+    home = await client.get("/api/v1/timelines/home", headers={"Authorization": f"Bearer {token}"})
+    assert contents(await home.json()) == ["<p>Nur Folgende</p>", "<p>Öffentlich</p>"]
+    writer = await token_for(db, person, coop, "write")
+    denied = await client.get(
+        "/api/v1/timelines/home", headers={"Authorization": f"Bearer {writer}"}
+    )
+    assert denied.status == 403

@@ -1,0 +1,125 @@
+"""Statuses: post (JSON or form, Idempotency-Key), get and delete."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiohttp import web
+
+from hub import posts, statuses
+from hub.posts import Draft, PostError
+from hub.store.models import LocalActor, Post, Visibility
+from web.api import entities
+from web.api.tokens import optional_grant, require_coop
+from web.keys import DB, URIS
+from web.params import flag, read_params, text
+from web.responses import dumps, fail, json_bytes
+
+NOT_FOUND = "Record not found"
+
+
+def routes() -> list[web.RouteDef]:
+    """The status routes."""
+    return [
+        web.post("/api/v1/statuses", create_status),
+        web.get(r"/api/v1/statuses/{id:\d+}", get_status),
+        web.delete(r"/api/v1/statuses/{id:\d+}", delete_status),
+    ]
+
+
+def draft_from(params: dict[str, Any]) -> Draft:
+    """The draft a client sent; 422 for a bad visibility (the text is checked by hub.posts)."""
+    raw = text(params, "visibility", "public") or "public"
+    try:
+        visibility = Visibility(raw)
+    except ValueError:
+        fail(
+            422,
+            f"Validation failed: visibility {raw[:40]!r} is not one of public, "
+            "unlisted, private, direct",
+        )
+    spoiler = text(params, "spoiler_text") or None
+    if flag(params, "sensitive") and spoiler is None:
+        spoiler = "Sensibler Inhalt"
+    language = text(params, "language").strip() or None
+    return Draft(text(params, "status"), visibility, spoiler, language)
+
+
+async def create_status(request: web.Request) -> web.StreamResponse:
+    """Publish as the token's coop; the person is credited; a repeated key repeats the answer."""
+    grant = await require_coop(request, "write:statuses")
+    params = await read_params(request)
+    try:
+        draft = posts.check_draft(draft_from(params))
+    except PostError as error:
+        fail(422, f"Validation failed: {error}")
+    _refuse_unsupported(params)
+    uris = request.app[URIS]
+    assert grant.coop is not None
+    reply_to = text(params, "in_reply_to_id").strip()
+    if reply_to:
+        draft = dataclasses.replace(draft, in_reply_to_uri=await _reply_target(request, reply_to))
+    key = request.headers.get("Idempotency-Key")
+    async with request.app[DB].begin() as session:
+        post = await statuses.post_status(session, uris, grant.coop, grant.person, draft, key)
+    return await _answer(request, post, grant.coop)
+
+
+def _refuse_unsupported(params: dict[str, Any]) -> None:
+    # Refuse rather than drop: a silently missing image or an early post would surprise people.
+    if any(params.get(name) for name in ("media_ids", "media_ids[]")):
+        fail(422, "Validation failed: media attachments are not supported yet")
+    if params.get("scheduled_at"):
+        fail(422, "Validation failed: scheduled statuses are not supported yet")
+    if params.get("poll") or any(name.startswith("poll[") for name in params):
+        fail(422, "Validation failed: polls are not supported")
+
+
+async def _reply_target(request: web.Request, raw_id: str) -> str:
+    """The URI of the status replied to (one of ours the token may see), else 404."""
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        fail(404, NOT_FOUND)
+    grant = await optional_grant(request)
+    async with request.app[DB].read() as session:
+        found = await statuses.find_status(session, int(raw_id), grant.coop if grant else None)
+    if found is None:
+        fail(404, NOT_FOUND)
+    post, owner = found
+    return str(request.app[URIS].note(owner.username, post.id))
+
+
+async def get_status(request: web.Request) -> web.StreamResponse:
+    """One status; others' private ones are 404."""
+    grant = await optional_grant(request)
+    async with request.app[DB].read() as session:
+        found = await statuses.find_status(
+            session, int(request.match_info["id"]), grant.coop if grant else None
+        )
+    if found is None:
+        fail(404, NOT_FOUND)
+    return await _answer(request, *found)
+
+
+async def delete_status(request: web.Request) -> web.StreamResponse:
+    """Delete one of the token's coop's statuses; anyone else's is 404."""
+    grant = await require_coop(request, "write:statuses")
+    assert grant.coop is not None
+    uris = request.app[URIS]
+    post_id = int(request.match_info["id"])
+    try:
+        async with request.app[DB].begin() as session:
+            post = await posts.delete(session, uris, grant.coop, post_id)
+    except PostError:
+        fail(404, NOT_FOUND)
+    return await _answer(request, post, grant.coop, with_source=True)
+
+
+async def _answer(
+    request: web.Request, post: Post, coop: LocalActor, with_source: bool = False
+) -> web.StreamResponse:
+    uris = request.app[URIS]
+    async with request.app[DB].read() as session:
+        author = entities.account(coop, uris, await statuses.counts(session, coop))
+    body = entities.status(post, author, uris, with_source)
+    return json_bytes(dumps(body), "application/json")

@@ -1,0 +1,61 @@
+"""Timelines: public (the network's public posts) and home (the coop's own posts for now)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from hub import statuses
+from hub.store.models import LocalActor
+from web.api import entities
+from web.api.paging import cursor, link_header
+from web.api.tokens import optional_grant, require_coop
+from web.keys import DB, URIS
+from web.params import flag
+from web.responses import dumps, json_bytes
+
+
+def routes() -> list[web.RouteDef]:
+    """The timeline routes."""
+    return [
+        web.get("/api/v1/timelines/public", public),
+        web.get("/api/v1/timelines/home", home),
+    ]
+
+
+async def public(request: web.Request) -> web.StreamResponse:
+    """Public posts of our coops, newest first; `remote=true` is empty (we keep no others)."""
+    await optional_grant(request)
+    paging = cursor(request)
+    if flag(dict(request.query), "remote"):
+        return json_bytes(b"[]", "application/json")
+    async with request.app[DB].read() as session:
+        rows = await statuses.public_timeline(session, paging)
+        body = await _entities(request, session, rows)
+    headers = link_header(request, [post.id for post, _ in rows])
+    return json_bytes(dumps(body), "application/json", headers=headers)
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    """The token's coop's own posts, every visibility, newest first."""
+    grant = await require_coop(request, "read:statuses")
+    assert grant.coop is not None
+    paging = cursor(request)
+    async with request.app[DB].read() as session:
+        posts = await statuses.statuses_of(session, grant.coop, grant.coop, paging)
+        body = await _entities(request, session, [(post, grant.coop) for post in posts])
+    headers = link_header(request, [post.id for post in posts])
+    return json_bytes(dumps(body), "application/json", headers=headers)
+
+
+async def _entities(
+    request: web.Request, session: Any, rows: Sequence[tuple[Any, LocalActor]]
+) -> list[dict[str, Any]]:
+    uris = request.app[URIS]
+    authors: dict[int, dict[str, Any]] = {}
+    for _post, actor in rows:
+        if actor.id not in authors:
+            authors[actor.id] = entities.account(actor, uris, await statuses.counts(session, actor))
+    return [entities.status(post, authors[actor.id], uris) for post, actor in rows]

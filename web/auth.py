@@ -1,0 +1,149 @@
+"""Web sessions: log in, log out, the account page and changing the password."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from aiohttp import web
+
+from hub import accounts, memberships, sessions
+from hub.accounts import AccountError
+from hub.store.models import Person
+from web import csrf
+from web.keys import DB, LIMITS, SETTINGS
+from web.responses import fail, page
+
+COOKIE = "hub_session"
+MAX_FORM_BYTES = 16 * 1024
+log = logging.getLogger(__name__)
+
+
+def routes() -> list[web.RouteDef]:
+    """The login and account routes."""
+    return [
+        web.get("/login", login_form),
+        web.post("/login", login_submit),
+        web.post("/logout", logout),
+        web.get("/account", account),
+        web.post("/account/password", change_password),
+    ]
+
+
+async def current_person(request: web.Request) -> Person | None:
+    """The person logged in with this browser, or None."""
+    async with request.app[DB].read() as session:
+        return await sessions.person_for(session, request.cookies.get(COOKIE))
+
+
+def login_redirect(request: web.Request) -> web.HTTPSeeOther:
+    """Send the browser to the login page, coming back here afterwards."""
+    return web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """A small HTML form, CSRF-checked."""
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        fail(413, "Das Formular ist zu groß.")
+    form = {key: str(value) for key, value in (await request.post()).items()}
+    csrf.check(request, form)
+    return form
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    """The login form."""
+    return _render_login(request, _safe_next(request.query.get("next")), None)
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    """Check email and password (rate-limited per IP and per email) and open a session."""
+    form = await read_form(request)
+    email, target = form.get("email", "").strip().lower()[:320], _safe_next(form.get("next"))
+    limits, ip = request.app[LIMITS], request.remote or "?"
+    if limits.ip.blocked(ip) or limits.email.blocked(email):
+        log.warning("login locked for %s from %s after repeated failures", email, ip)
+        wait = max(limits.ip.retry_after(ip), limits.email.retry_after(email))
+        message = "Zu viele Versuche. Bitte warte eine Weile und versuche es dann erneut."
+        return _render_login(request, target, message, 429, {"Retry-After": str(wait)})
+    async with request.app[DB].begin() as session:
+        person = await accounts.authenticate(session, email, form.get("password", ""))
+        token = await sessions.start(session, person) if person else None
+    if token is None:
+        limits.email.hit(email)
+        limits.ip.hit(ip)
+        return _render_login(request, target, "E-Mail-Adresse oder Passwort stimmen nicht.", 401)
+    response = web.HTTPSeeOther(target)
+    secure = request.app[SETTINGS].scheme == "https"
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=secure, path="/")
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """End this browser's session."""
+    await read_form(request)
+    token = request.cookies.get(COOKIE)
+    if token:
+        async with request.app[DB].begin() as session:
+            await sessions.end(session, token)
+    response = web.HTTPSeeOther("/")
+    response.del_cookie(COOKIE, path="/")
+    raise response
+
+
+async def account(request: web.Request) -> web.StreamResponse:
+    """The account page: who is logged in, which coops they manage, the password form."""
+    person = await current_person(request)
+    if person is None:
+        raise login_redirect(request)
+    return await _render_account(request, person, None, None)
+
+
+async def change_password(request: web.Request) -> web.StreamResponse:
+    """Change the password; every other session of the person ends."""
+    form = await read_form(request)
+    person = await current_person(request)
+    if person is None:
+        raise login_redirect(request)
+    try:
+        if form.get("password", "") != form.get("password_confirm", ""):
+            raise AccountError("Die beiden neuen Passwörter sind verschieden.")
+        async with request.app[DB].begin() as session:
+            fresh = await accounts.get_person(session, person.email)
+            accounts.change_password(fresh, form.get("current", ""), form.get("password", ""))
+            await sessions.end_others(session, fresh.id, keep=request.cookies.get(COOKIE))
+    except AccountError as error:
+        return await _render_account(request, person, None, str(error), status=422)
+    return await _render_account(request, person, "Das Passwort wurde geändert.", None)
+
+
+async def _render_account(
+    request: web.Request, person: Person, notice: str | None, error: str | None, status: int = 200
+) -> web.StreamResponse:
+    async with request.app[DB].read() as session:
+        coops = await memberships.coops_of(session, person.id)
+    context = {
+        "person": person,
+        "coops": coops,
+        "notice": notice,
+        "error": error,
+        "csrf": csrf.field(request),
+    }
+    return page("auth/account.html", request, context, status=status)
+
+
+def _render_login(
+    request: web.Request,
+    target: str,
+    error: str | None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> web.StreamResponse:
+    context = {"next": target, "error": error, "csrf": csrf.field(request)}
+    return page("auth/login.html", request, context, status=status, headers=headers)
+
+
+def _safe_next(raw: str | None) -> str:
+    # Only paths on this site: no scheme, no //host, no backslash tricks (open redirects).
+    if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")) or "\\" in raw:
+        return "/account"
+    return raw[:2000]

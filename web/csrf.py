@@ -1,0 +1,60 @@
+"""CSRF protection for every HTML form: a random cookie and a keyed hash of it in the form.
+
+Any page with a form calls `field(request)` for the hidden value and `await check(request, form)`
+before acting; the middleware sets the cookie when a page issued a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiohttp import web
+
+from web.keys import SETTINGS
+from web.responses import fail
+
+COOKIE = "hub_csrf"
+FIELD = "csrf"
+_NEW = web.RequestKey("csrf_new_cookie", str)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def field(request: web.Request) -> str:
+    """The hidden form value for this browser (issues its cookie on first use)."""
+    seed = request.cookies.get(COOKIE) or request.get(_NEW)
+    if not seed or len(seed) > 100:
+        seed = secrets.token_urlsafe(32)
+        request[_NEW] = seed
+    return _sign(request, seed)
+
+
+def check(request: web.Request, form: Mapping[str, object]) -> None:
+    """Stop with 403 unless the form carries the value matching this browser's cookie."""
+    seed = request.cookies.get(COOKIE, "")
+    sent = str(form.get(FIELD, ""))
+    if not seed or not sent or not hmac.compare_digest(sent, _sign(request, seed)):
+        fail(403, "Das Formular ist abgelaufen oder kam von einer anderen Seite; bitte neu laden.")
+
+
+def set_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    """Attach a newly issued cookie to the response."""
+    seed = request.get(_NEW)
+    if seed and not response.prepared:
+        secure = request.app[SETTINGS].scheme == "https"
+        response.set_cookie(COOKIE, seed, httponly=True, samesite="Lax", secure=secure, path="/")
+
+
+def _sign(request: web.Request, seed: str) -> str:
+    key = request.app[SETTINGS].secret_key.encode()
+    return hmac.new(key, b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Set the CSRF cookie when the page just rendered issued one."""
+    response = await handler(request)
+    set_cookie(request, response)
+    return response
