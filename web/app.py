@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 
 from hub.federation import Federation
-from web import discovery, federation, inbox, pages
+from web import discovery, federation, feeds, i18n, inbox, network_pages, pages, profile_pages
 from web.cache import DocumentCache
 from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
 from web.negotiation import wants_activitypub
@@ -29,7 +29,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def create_app(context: Federation, cache: DocumentCache | None = None) -> web.Application:
     """Build the app: routes, templates, error handling and security headers."""
-    app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_BODY)
+    # The language is chosen outermost, so error pages come in the visitor's language too.
+    app = web.Application(middlewares=[i18n.language, errors_and_headers], client_max_size=MAX_BODY)
     app[SETTINGS] = context.settings
     app[DB] = context.db
     app[URIS] = context.uris
@@ -41,9 +42,16 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
         autoescape=jinja2.select_autoescape(default=True),
     )
     env.globals["static"] = lambda name: f"/static/{name}"
+    env.globals["actor_url"] = context.uris.actor
+    env.globals["note_url"] = context.uris.note
+    env.globals["domain"] = context.settings.domain
+    i18n.install(env)
     app.router.add_routes(discovery.routes())
     app.router.add_routes(federation.routes())
     app.router.add_routes(pages.routes())
+    app.router.add_routes(network_pages.routes())
+    app.router.add_routes(profile_pages.routes())
+    app.router.add_routes(feeds.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
