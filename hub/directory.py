@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -65,12 +65,12 @@ async def search_members(session: AsyncSession, query: DirectoryQuery) -> Sequen
                 LocalActor.summary.icontains(query.text, autoescape=True),
             )
         )
-    statement = statement.order_by(LocalActor.name, LocalActor.id).limit(MAX_MEMBERS)
+    statement = statement.order_by(func.lower(LocalActor.name), LocalActor.id).limit(MAX_MEMBERS)
     return (await session.execute(statement)).scalars().all()
 
 
 async def facets(session: AsyncSession) -> Facets:
-    """The distinct directory values of live coops, sorted."""
+    """The distinct directory values of live coops, sorted the same on every backend."""
     return Facets(
         await _distinct(session, LocalActor.sector),
         await _distinct(session, LocalActor.region),
@@ -79,7 +79,6 @@ async def facets(session: AsyncSession) -> Facets:
 
 
 async def _distinct(session: AsyncSession, column: InstrumentedAttribute[str | None]) -> list[str]:
-    statement = (
-        select(column).where(*_live_coops(), column.is_not(None)).distinct().order_by(column)
-    )
-    return [str(value) for value in (await session.execute(statement)).scalars().all()]
+    statement = select(column).where(*_live_coops(), column.is_not(None)).distinct()
+    values = (await session.execute(statement)).scalars().all()
+    return sorted((str(value) for value in values), key=lambda value: (value.casefold(), value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from yarl import URL
 
 from hub.actors.collections import CollectionName, collection_size
 from hub.actors.documents import profile_fields
@@ -101,4 +102,4 @@ async def remote_follow(request: web.Request) -> web.StreamResponse:
     except RemoteFollowError:
         error = _("Your server could not be asked, or it offers no way to follow from elsewhere.")
         return page("remote_follow.html", request, {**context, "error": error}, status=502)
-    raise web.HTTPSeeOther(url)
+    raise web.HTTPSeeOther(URL(url, encoded=True))  # keep the target percent-encoded
