@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -103,9 +103,11 @@ async def language(request: web.Request, handler: Handler) -> web.StreamResponse
     return response
 
 
-def local_time(moment: datetime, style: str = "medium") -> str:
+def local_time(moment: datetime) -> str:
     """A moment as people of the current language write it, in the network's time zone."""
-    return format_datetime(moment, style, tzinfo=DISPLAY_ZONE, locale=current())
+    language = current()
+    day = format_date(moment.astimezone(DISPLAY_ZONE), "medium", locale=language)
+    return f"{day}, {format_time(moment, 'short', tzinfo=DISPLAY_ZONE, locale=language)}"
 
 
 def install(env: jinja2.Environment) -> None:
