@@ -178,3 +178,22 @@ def media_links(document: dict[str, Any]) -> list[MediaLink]:
         media_type = text(item.get("mediaType"), 100) or ""
         links.append(MediaLink(url, description, media_type))
     return links
+
+
+async def newest_cursor(session: AsyncSession) -> Cursor | None:
+    """The (published, id) of the newest post on the network timeline, if any."""
+    query = _public_posts().order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
+    row = (await session.execute(query)).first()
+    return Cursor(row[0].published_at, row[0].id) if row else None
+
+
+async def count_newer(session: AsyncSession, after: Cursor, cap: int = 100) -> int:
+    """How many timeline posts are newer than `after`, counted up to `cap`."""
+    newer = (
+        _public_posts()
+        .where(tuple_(Post.published_at, Post.id) > tuple_(after.published, after.id))
+        .with_only_columns(Post.id)
+        .limit(cap)
+        .subquery()
+    )
+    return int((await session.execute(select(func.count()).select_from(newer))).scalar_one())

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
+from hub.actors.local import find_actor
 from hub.federation import Federation
 from hub.store.models import Post
 from tests.helpers import make_coop
@@ -183,3 +184,23 @@ async def test_axe_finds_no_serious_or_critical_violations(site: Site, language:
         name = path.strip("/").replace("/", "-").split("?")[0] or "timeline"
         await _shoot(page, f"{name}-{language}")
     assert not found, json.dumps(found, indent=2, ensure_ascii=False)
+
+
+async def test_open_timeline_offers_new_posts_live_without_breaking_the_csp(
+    site: Site, federation: Federation
+) -> None:
+    page = await site.page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    await page.goto("http://hub.test/")
+    live = page.locator("#live")
+    assert await live.is_hidden()
+    async with federation.db.read() as session:
+        coop = await find_actor(session, "polypoly")
+    assert coop is not None
+    await make_post(federation.db, federation.settings, coop, "Ganz frisch", minute=90)
+    await live.get_by_role("link", name="1 neuer Beitrag").wait_for(timeout=15_000)
+    await live.get_by_role("link").click()
+    await page.wait_for_url("http://hub.test/")
+    assert "Ganz frisch" in await page.locator("ol.feed > li").first.inner_text()
+    assert not [text for text in refused if "Content Security Policy" in text]

@@ -11,7 +11,17 @@ import jinja2
 from aiohttp import web
 
 from hub.federation import Federation
-from web import discovery, federation, feeds, i18n, inbox, network_pages, pages, profile_pages
+from web import (
+    discovery,
+    federation,
+    feeds,
+    i18n,
+    inbox,
+    live,
+    network_pages,
+    pages,
+    profile_pages,
+)
 from web.cache import DocumentCache
 from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
 from web.negotiation import wants_activitypub
@@ -52,6 +62,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(network_pages.routes())
     app.router.add_routes(profile_pages.routes())
     app.router.add_routes(feeds.routes())
+    live.setup(app)
     app.router.add_routes(inbox.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app

@@ -55,8 +55,15 @@ async def timeline(request: web.Request) -> web.StreamResponse:
         "nav": "timeline",
         "network_handle": f"@{settings.network_username}@{settings.domain}",
         "feeds": feed_links(settings.base_url, _("Network timeline")),
+        "live_stream": _live_stream(found) if cursor is None else None,
     }
     return page("timeline.html", request, context)
+
+
+def _live_stream(found: TimelinePage) -> str:
+    top = found.entries[0].post if found.entries else None
+    after = Cursor(top.published_at, top.id).encode() if top else ""
+    return f"/timeline/stream?after={after}"
 
 
 async def members(request: web.Request) -> web.StreamResponse:
