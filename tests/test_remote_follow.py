@@ -83,3 +83,17 @@ async def test_without_a_handle_the_form_is_shown_and_unknown_coops_are_404(
     assert "Fairbnb folgen" in html and '<label for="handle">' in html
     missing = await client.get("/remote-follow?target=nobody", headers=BROWSER_ACCEPT)
     assert missing.status == 404
+
+
+async def test_the_about_page_offers_to_follow_the_network_actor(
+    client: Any, remote: FakeRemote
+) -> None:
+    html = await (await client.get("/about", headers=BROWSER_ACCEPT)).text()
+    assert '<input type="hidden" name="target" value="network">' in html
+    template = remote.url("/authorize_interaction?uri={uri}")
+    handle = _serve_webfinger(remote, [{"rel": SUBSCRIBE, "template": template}])
+    response = await client.get(
+        "/remote-follow", params={"target": "network", "handle": handle}, allow_redirects=False
+    )
+    network = quote("http://hub.test/users/network", safe="")
+    assert response.headers["Location"] == remote.url(f"/authorize_interaction?uri={network}")

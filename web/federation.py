@@ -20,7 +20,7 @@ from hub.actors.local import find_actor, instance_actor
 from hub.avatars import default_avatar
 from hub.posts import find_post
 from hub.store.models import ActorKind, LocalActor
-from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
+from web.keys import CACHE, DB, FEDERATION, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
 from web.profile_pages import note_page, profile_page
 from web.responses import dumps, error_body, fail, json_bytes
@@ -189,7 +189,3 @@ async def _visible_post(request: web.Request) -> tuple[LocalActor, Any]:
     if not await may_read(context.db, lookup, context.settings.domain, post, owner, signed):
         fail(404, "no such post")  # never say that a private post exists (A10)
     return owner, post
-
-
-def _handle(request: web.Request, owner: LocalActor) -> str:
-    return f"@{owner.username}@{request.app[SETTINGS].domain}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from hub.actors.local import count_coops
+from hub.actors.local import count_coops, find_actor
 from hub.directory import DirectoryQuery, facets, search_members
 from hub.text import render_markdown
 from hub.timeline import BadCursor, Cursor, TimelinePage, network_page
@@ -85,11 +85,14 @@ async def members(request: web.Request) -> web.StreamResponse:
 
 async def about(request: web.Request) -> web.StreamResponse:
     """What the network is, who runs it and how to reach it."""
+    settings = request.app[SETTINGS]
     async with request.app[DB].read() as session:
         member_count = await count_coops(session)
-    settings = request.app[SETTINGS]
+        network = await find_actor(session, settings.network_username)
     context = {
         "nav": "about",
+        "coop": network,
+        "handle": f"@{settings.network_username}@{settings.domain}",
         "about_html": about_html(current()),
         "member_count": member_count,
         "network_handle": f"@{settings.network_username}@{settings.domain}",

@@ -87,7 +87,7 @@ async def remote_follow(request: web.Request) -> web.StreamResponse:
     """Send a visitor to their own server to follow a coop, or ask for their handle."""
     async with request.app[DB].read() as session:
         coop = await find_actor(session, request.query.get("target", ""))
-    if coop is None or coop.kind != ActorKind.coop or coop.deleted_at is not None:
+    if coop is None or coop.kind == ActorKind.instance or coop.deleted_at is not None:
         fail(404, _("There is no such profile."))
     handle = request.query.get("handle", "").strip()
     context = {"coop": coop, "handle": handle_of(request, coop), "typed_handle": handle}
