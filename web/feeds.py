@@ -8,10 +8,10 @@ from aiohttp import web
 from feedgen.feed import FeedGenerator
 
 from hub.actors.local import find_actor
-from hub.store.models import ActorKind, LocalActor
+from hub.store.models import ActorKind
 from hub.store.types import utcnow
 from hub.text import html_to_text
-from hub.timeline import Entry, network_page
+from hub.timeline import Author, Entry, network_page
 from web.i18n import _, current
 from web.keys import DB, SETTINGS, URIS
 from web.responses import fail
@@ -106,7 +106,7 @@ def _add_entry(request: web.Request, generator: FeedGenerator, entry: Entry) -> 
     item.description(entry.post.content_html)
 
 
-def _entry_title(coop: LocalActor, entry: Entry) -> str:
+def _entry_title(coop: Author, entry: Entry) -> str:
     if entry.post.summary:
         return f"{coop.name}: {_('Content warning:')} {entry.post.summary}"
     words = html_to_text(entry.post.content_html).split()

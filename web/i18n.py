@@ -107,7 +107,11 @@ async def language(request: web.Request, handler: Handler) -> web.StreamResponse
 
 def local_time(moment: datetime) -> str:
     """A moment as people of the current language write it, in the network's time zone."""
-    language = current()
+    return _formatted(moment, current())
+
+
+@lru_cache(maxsize=4096)  # a timeline page shows the same moments to every visitor
+def _formatted(moment: datetime, language: str) -> str:
     day = format_date(moment.astimezone(DISPLAY_ZONE), "medium", locale=language)
     return f"{day}, {format_time(moment, 'short', tzinfo=DISPLAY_ZONE, locale=language)}"
 
