@@ -10,6 +10,7 @@ from hub.store.db import Database
 from hub.store.models import Visibility
 from tests.helpers import BROWSER_ACCEPT, make_coop
 from tests.timeline_data import make_post
+from web.keys import CACHE
 
 
 async def _feed(client: Any, path: str) -> tuple[Any, Any]:
@@ -77,3 +78,18 @@ async def test_content_warning_goes_into_the_entry_title(
     _, feed = await _feed(client, "/feed.rss?lang=en")
     assert feed.entries[0].title == "Fairbnb: Content warning: Konflikt"
     assert feed.feed.language == "en"
+
+
+async def test_feeds_are_rendered_once_per_cache_period_and_language(
+    client: Any, db: Database, settings: Any
+) -> None:
+    coop = await make_coop(db, settings, "fairbnb", name="Fairbnb")
+    await make_post(db, settings, coop, "Erster", minute=1)
+    first = await (await client.get("/feed.atom")).read()
+    await make_post(db, settings, coop, "Zweiter", minute=2)
+    assert await (await client.get("/feed.atom")).read() == first  # readers poll; 30 s cache
+    english = feedparser.parse(await (await client.get("/feed.atom?lang=en")).read())
+    assert [entry.title for entry in english.entries] == ["Fairbnb: Zweiter", "Fairbnb: Erster"]
+    client.server.app[CACHE].clear()
+    fresh = feedparser.parse(await (await client.get("/feed.atom")).read())
+    assert len(fresh.entries) == 2

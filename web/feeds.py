@@ -13,7 +13,7 @@ from hub.store.types import utcnow
 from hub.text import html_to_text
 from hub.timeline import Author, Entry, network_page
 from web.i18n import _, current
-from web.keys import DB, SETTINGS, URIS
+from web.keys import CACHE, DB, SETTINGS, URIS
 from web.responses import fail
 
 FEED_SIZE = 40
@@ -49,6 +49,8 @@ def feed_links(base: str, title: str) -> list[FeedLink]:
 
 async def network_feed(request: web.Request) -> web.StreamResponse:
     """The network timeline as a feed."""
+    if (cached := _cached(request)) is not None:
+        return cached
     async with request.app[DB].read() as session:
         page = await network_page(session, size=FEED_SIZE)
     base = request.app[SETTINGS].base_url
@@ -58,6 +60,8 @@ async def network_feed(request: web.Request) -> web.StreamResponse:
 
 async def coop_feed(request: web.Request) -> web.StreamResponse:
     """One coop's public posts as a feed."""
+    if (cached := _cached(request)) is not None:
+        return cached
     async with request.app[DB].read() as session:
         coop = await find_actor(session, request.match_info["username"])
         if coop is None or coop.kind != ActorKind.coop or coop.deleted_at is not None:
@@ -75,7 +79,22 @@ def _answer(
     for entry in entries:
         _add_entry(request, generator, entry)
     body = generator.rss_str() if kind == "rss" else generator.atom_str()
-    content_type = RSS if kind == "rss" else ATOM
+    request.app[CACHE].put(_cache_key(request), 200, body)
+    return _response(request, body)
+
+
+def _cache_key(request: web.Request) -> str:
+    return f"feed:{request.path}:{current()}"
+
+
+def _cached(request: web.Request) -> web.Response | None:
+    # Feed readers poll; a feed may be up to the cache's 30 seconds old, like actor documents.
+    cached = request.app[CACHE].get(_cache_key(request))
+    return _response(request, cached[1]) if cached is not None else None
+
+
+def _response(request: web.Request, body: bytes) -> web.Response:
+    content_type = RSS if request.match_info["kind"] == "rss" else ATOM
     return web.Response(body=body, content_type=content_type, charset="utf-8")
 
 
