@@ -146,7 +146,7 @@ async def test_phone_sized_screens_need_no_sideways_scrolling(site: Site) -> Non
         await page.goto("http://hub.test" + path)
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, path
-    await _shoot(page, "post-phone-de")
+    await _shoot(page, "members-phone-de")
 
 
 async def test_keyboard_users_get_a_skip_link_and_a_visible_focus(site: Site) -> None:
