@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PEERS := .peers
 PEERS_STAMP := $(PEERS)/.installed
 
-.PHONY: run test lint typecheck peers bench clean
+.PHONY: run test lint typecheck peers bench clean messages browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,24 @@ $(PEERS_STAMP): tests/peers/requirements.txt
 
 peers: $(PEERS_STAMP)
 
+# axe-core for the browser tests, from the lock file (Chromium itself comes from Debian).
+BROWSER := tests/browser
+BROWSER_STAMP := $(BROWSER)/node_modules/.installed
+
+$(BROWSER_STAMP): $(BROWSER)/package-lock.json
+	cd $(BROWSER) && npm ci --no-audit --no-fund --silent
+	touch $(BROWSER_STAMP)
+
+browser: $(BROWSER_STAMP)
+
+# Re-extract the page strings after templates change; new strings arrive untranslated and
+# tests/test_i18n.py names them until both catalogues have them. (.po files are compiled on use.)
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
+		--sort-output --project Coophub -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations \
+		--no-fuzzy-matching --ignore-obsolete
+
 run: $(STAMP)
 	$(BIN)/hub serve
 
@@ -32,7 +50,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck peers
+test: lint typecheck peers browser
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -21,6 +21,7 @@ from hub.actors.local import NotFound
 from hub.actors.validation import (
     CoopDraft,
     InvalidInput,
+    check_directory_value,
     check_fields,
     check_name,
     check_summary,
@@ -117,6 +118,9 @@ def _profile_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--field", action="append", default=None, metavar="LABEL=VALUE", help="profile field"
     )
+    parser.add_argument("--sector", help="directory: the coop's sector, e.g. Mobilität")
+    parser.add_argument("--region", help="directory: the coop's region, e.g. Berlin")
+    parser.add_argument("--legal-form", help="directory: the legal form, e.g. eG")
     approval = parser.add_mutually_exclusive_group()
     approval.add_argument("--approve-followers", dest="approve", action="store_true", default=None)
     approval.add_argument("--auto-accept-followers", dest="approve", action="store_false")
@@ -135,6 +139,11 @@ def draft_from_args(args: argparse.Namespace) -> CoopDraft:
         website=check_website(args.website) if args.website is not None else None,
         fields=fields,
         manually_approves_followers=args.approve,
+        **{
+            name: check_directory_value(value, name.replace("_", " "))
+            for name in ("sector", "region", "legal_form")
+            if (value := getattr(args, name, None)) is not None
+        },
     )
 
 

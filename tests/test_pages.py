@@ -11,16 +11,16 @@ from hub.store.db import Database
 from tests.helpers import BROWSER_ACCEPT, csrf_field, make_coop
 
 
-async def test_start_page_lists_member_coops_and_the_network_handle(
+async def test_start_page_shows_the_network_handle_and_the_directory_lists_coops(
     client: Any, db: Database, settings: Any
 ) -> None:
     await make_coop(db, settings, "fairbnb", name="Fairbnb Coop")
     await make_coop(db, settings, "polypoly", name="polypoly <SEC>")
-    response = await client.get("/", headers=BROWSER_ACCEPT)
-    html = await response.text()
-    assert response.status == 200
-    assert '<html lang="de">' in html
-    assert "@network@hub.test" in html
+    start = await client.get("/", headers=BROWSER_ACCEPT)
+    assert start.status == 200
+    text = await start.text()
+    assert '<html lang="de">' in text and "@network@hub.test" in text
+    html = await (await client.get("/members", headers=BROWSER_ACCEPT)).text()
     assert 'href="http://hub.test/users/fairbnb">Fairbnb Coop</a>' in html
     assert "polypoly &lt;SEC&gt;" in html
 

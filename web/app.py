@@ -12,7 +12,22 @@ from aiohttp import web
 
 from hub.federation import Federation
 from hub.ratelimit import Limits
-from web import api, auth, csrf, discovery, events, federation, inbox, oauth, pages
+from web import (
+    api,
+    auth,
+    csrf,
+    discovery,
+    events,
+    federation,
+    feeds,
+    i18n,
+    inbox,
+    live,
+    network_pages,
+    oauth,
+    pages,
+    profile_pages,
+)
 from web.cache import DocumentCache
 from web.keys import CACHE, DB, FEDERATION, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
@@ -38,8 +53,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def create_app(context: Federation, cache: DocumentCache | None = None) -> web.Application:
     """Build the app: routes, templates, error handling and security headers."""
+    # The language is chosen outermost, so error pages come in the visitor's language too.
     app = web.Application(
-        middlewares=[errors_and_headers, csrf.middleware], client_max_size=MAX_BODY
+        middlewares=[i18n.language, errors_and_headers, csrf.middleware],
+        client_max_size=MAX_BODY,
     )
     app[SETTINGS] = context.settings
     app[DB] = context.db
@@ -53,10 +70,18 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
         autoescape=jinja2.select_autoescape(default=True),
     )
     env.globals["static"] = lambda name: f"/static/{name}"
+    env.globals["actor_url"] = context.uris.actor
+    env.globals["note_url"] = context.uris.note
+    env.globals["domain"] = context.settings.domain
+    i18n.install(env)
     app.router.add_routes(discovery.routes())
     app.router.add_routes(federation.routes())
     app.router.add_routes(pages.routes())
     app.router.add_routes(events.routes())
+    app.router.add_routes(network_pages.routes())
+    app.router.add_routes(profile_pages.routes())
+    app.router.add_routes(feeds.routes())
+    live.setup(app)
     app.router.add_routes(inbox.routes())
     app.router.add_routes(auth.routes())
     app.router.add_routes(oauth.routes())

@@ -15,15 +15,15 @@ from hub.actors.collections import (
     collection_size,
     note_json,
 )
-from hub.actors.documents import actor_json, profile_fields
+from hub.actors.documents import actor_json
 from hub.actors.local import find_actor, instance_actor
 from hub.avatars import default_avatar
 from hub.posts import find_post
 from hub.store.models import ActorKind, LocalActor
-from hub.text import render_markdown
 from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
-from web.responses import dumps, error_body, fail, json_bytes, page
+from web.profile_pages import note_page, profile_page
+from web.responses import dumps, error_body, fail, json_bytes
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 VARY = {"Vary": "Accept"}
@@ -52,7 +52,7 @@ async def actor(request: web.Request) -> web.StreamResponse:
     if username != username.lower():
         raise web.HTTPMovedPermanently(request.app[URIS].actor(username.lower()))
     if not wants_activitypub(request):
-        return await _profile_page(request, username)
+        return await profile_page(request, username)
     content_type = activitypub_content_type(request)
     key = f"actor:{username}:{content_type}"
     cached = request.app[CACHE].get(key)
@@ -175,13 +175,11 @@ async def avatar(request: web.Request) -> web.StreamResponse:
 async def note(request: web.Request) -> web.StreamResponse:
     """A public or unlisted post, as a Note or as a page."""
     owner, post = await _visible_post(request)
-    uris = request.app[URIS]
-    document = note_json(post, owner, uris)
     if wants_activitypub(request):
+        document = note_json(post, owner, request.app[URIS])
         body = dumps({"@context": AS_CONTEXT, **document})
         return json_bytes(body, activitypub_content_type(request), headers=VARY)
-    context = {"coop": owner, "note": document, "handle": _handle(request, owner)}
-    return page("note.html", request, context, headers=VARY)
+    return await note_page(request, owner, post)
 
 
 async def note_activity(request: web.Request) -> web.StreamResponse:
@@ -209,28 +207,3 @@ async def _visible_post(request: web.Request) -> tuple[LocalActor, Any]:
     if not await may_read(context.db, lookup, context.settings.domain, post, owner, signed):
         fail(404, "no such post")  # never say that a private post exists (A10)
     return owner, post
-
-
-async def _profile_page(request: web.Request, username: str) -> web.StreamResponse:
-    async with request.app[DB].read() as session:
-        found = await find_actor(session, username)
-        if found is None or found.kind == ActorKind.instance:
-            fail(404, "Dieses Profil gibt es nicht.")
-        if found.deleted_at is not None:
-            fail(410, "Dieses Profil wurde gelöscht.")
-        followers = await collection_size(session, found, CollectionName.followers)
-        posts = await collection_size(session, found, CollectionName.outbox)
-    context = {
-        "coop": found,
-        "handle": _handle(request, found),
-        "summary_html": render_markdown(found.summary) if found.summary else "",
-        "fields": profile_fields(found),
-        "followers": followers,
-        "posts": posts,
-        "actor_url": request.app[URIS].actor(found.username),
-    }
-    return page("profile.html", request, context, headers=VARY)
-
-
-def _handle(request: web.Request, owner: LocalActor) -> str:
-    return f"@{owner.username}@{request.app[SETTINGS].domain}"

@@ -21,7 +21,7 @@ def _prefers_json(accept: str) -> bool:
     if "json" not in accept:
         return False
     best_json = best_html = -1.0
-    for media_type, quality in _parse_accept(accept):
+    for media_type, quality in parse_quality_list(accept):
         if media_type in {"application/activity+json", "application/json", "application/ld+json"}:
             best_json = max(best_json, quality)
         elif media_type in {"text/html", "application/xhtml+xml", "text/*", "*/*"}:
@@ -38,7 +38,8 @@ def activitypub_content_type(request: web.Request) -> str:
     return ACTIVITY_JSON
 
 
-def _parse_accept(header: str) -> list[tuple[str, float]]:
+def parse_quality_list(header: str) -> list[tuple[str, float]]:
+    """Values of an Accept-style header with their q-values, lowercased."""
     parsed = []
     for part in header.split(","):
         pieces = [piece.strip() for piece in part.split(";")]

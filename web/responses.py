@@ -9,6 +9,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 CORS = {"Access-Control-Allow-Origin": "*"}
+# Each language is named in itself, so people find theirs whatever the page shows.
+LANGUAGE_LABELS = (("de", "Deutsch"), ("en", "English"))
 
 
 class HttpError(Exception):
@@ -52,7 +54,13 @@ def page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    """Render an HTML page from a template."""
+    """Render an HTML page from a template, in the request's language, with the switch."""
+    context.setdefault("languages", LANGUAGE_LABELS)
+    context.setdefault("switch_urls", _switch_urls(request))
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
     response.headers.update(headers or {})
     return response
+
+
+def _switch_urls(request: web.Request) -> dict[str, str]:
+    return {code: str(request.rel_url.update_query(lang=code)) for code, _ in LANGUAGE_LABELS}

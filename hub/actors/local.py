@@ -52,6 +52,10 @@ def apply_draft(actor: LocalActor, draft: CoopDraft) -> None:
         actor.fields = [list(pair) for pair in draft.fields]
     if draft.manually_approves_followers is not None:
         actor.manually_approves_followers = draft.manually_approves_followers
+    for name in ("sector", "region", "legal_form"):
+        value = getattr(draft, name)
+        if value is not None:
+            setattr(actor, name, value or None)
 
 
 async def update_coop(session: AsyncSession, username: str, draft: CoopDraft) -> LocalActor:

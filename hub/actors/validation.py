@@ -18,6 +18,7 @@ MAX_FIELDS = 4
 MAX_FIELD_LABEL = 255
 MAX_FIELD_VALUE = 2048
 MAX_URL = 2048
+MAX_DIRECTORY_VALUE = 100
 
 
 class InvalidInput(Exception):
@@ -33,6 +34,9 @@ class CoopDraft:
     website: str | None = None
     fields: tuple[tuple[str, str], ...] | None = None
     manually_approves_followers: bool | None = None
+    sector: str | None = None
+    region: str | None = None
+    legal_form: str | None = None
 
 
 def check_username(raw: str, network_username: str) -> str:
@@ -61,6 +65,14 @@ def check_summary(raw: str) -> str:
     if len(summary) > MAX_SUMMARY:
         raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
     return summary
+
+
+def check_directory_value(raw: str, what: str) -> str:
+    """A directory value (sector, region, legal form): one line, at most 100 characters."""
+    value = " ".join(raw.replace("\x00", "").split())
+    if len(value) > MAX_DIRECTORY_VALUE:
+        raise InvalidInput(f"the {what} is longer than {MAX_DIRECTORY_VALUE} characters")
+    return value
 
 
 def check_website(raw: str) -> str | None:

@@ -86,6 +86,9 @@ class LocalActor(Base):
     website: Mapped[str | None] = mapped_column(String(2048))
     fields: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     manually_approves_followers: Mapped[bool] = mapped_column(Boolean, default=False)
+    sector: Mapped[str | None] = mapped_column(String(100), index=True)
+    region: Mapped[str | None] = mapped_column(String(100), index=True)
+    legal_form: Mapped[str | None] = mapped_column(String(100), index=True)
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     indexable: Mapped[bool] = mapped_column(Boolean, default=True)
     rsa_public_pem: Mapped[str] = mapped_column(Text)
@@ -272,6 +275,8 @@ class Post(Base):
         Index("ix_posts_outbox", "local_actor_id", "deleted_at", "id"),
         Index("ix_posts_featured", "local_actor_id", "pinned_at"),
         Index("ix_posts_idempotency", "local_actor_id", "idempotency_key", unique=True),
+        Index("ix_posts_timeline", "published_at", "id"),
+        Index("ix_posts_coop_timeline", "local_actor_id", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

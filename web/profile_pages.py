@@ -1,0 +1,105 @@
+"""Pages of one coop: its profile with its posts, a single post with replies, remote follow."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from yarl import URL
+
+from hub.actors.collections import CollectionName, collection_size
+from hub.actors.documents import profile_fields
+from hub.actors.local import find_actor
+from hub.remote_follow import BadHandle, RemoteFollowError, follow_url
+from hub.store.models import ActorKind, LocalActor, Post
+from hub.text import render_markdown
+from hub.timeline import network_page, replies_to
+from web.feeds import feed_links
+from web.i18n import _
+from web.keys import DB, FEDERATION, SETTINGS, URIS
+from web.network_pages import page_cursor, pager
+from web.responses import fail, page
+
+VARY = {"Vary": "Accept"}
+
+
+def routes() -> list[web.RouteDef]:
+    """The remote follow route (profile and post pages share the actor's URLs)."""
+    return [web.get("/remote-follow", remote_follow)]
+
+
+def handle_of(request: web.Request, owner: LocalActor) -> str:
+    """The coop's fediverse handle on this hub."""
+    return f"@{owner.username}@{request.app[SETTINGS].domain}"
+
+
+async def profile_page(request: web.Request, username: str) -> web.StreamResponse:
+    """A coop's profile with its public posts, newest first."""
+    cursor = page_cursor(request)
+    async with request.app[DB].read() as session:
+        found = await find_actor(session, username)
+        if found is None or found.kind == ActorKind.instance:
+            fail(404, _("There is no such profile."))
+        if found.deleted_at is not None:
+            fail(410, _("This profile was deleted."))
+        followers = await collection_size(session, found, CollectionName.followers)
+        posts = await collection_size(session, found, CollectionName.outbox)
+        timeline = await network_page(session, cursor, coop=found)
+    url = request.app[URIS].actor(found.username)
+    context = {
+        **pager(request, timeline, cursor),
+        "coop": found,
+        "handle": handle_of(request, found),
+        "summary_html": render_markdown(found.summary) if found.summary else "",
+        "facts": _facts(found),
+        "fields": profile_fields(found),
+        "followers": followers,
+        "posts": posts,
+        "feeds": feed_links(url, found.name),
+    }
+    return page("profile.html", request, context, headers=VARY)
+
+
+def _facts(coop: LocalActor) -> list[tuple[str, str]]:
+    pairs = [
+        (_("Sector"), coop.sector),
+        (_("Region"), coop.region),
+        (_("Legal form"), coop.legal_form),
+    ]
+    return [(label, value) for label, value in pairs if value]
+
+
+async def note_page(request: web.Request, owner: LocalActor, post: Post) -> web.StreamResponse:
+    """A single post with the replies it got from the fediverse."""
+    async with request.app[DB].read() as session:
+        replies = await replies_to(session, post)
+    uris = request.app[URIS]
+    context = {
+        "coop": owner,
+        "post": post,
+        "note_id": uris.note(owner.username, post.id),
+        "handle": handle_of(request, owner),
+        "replies": replies,
+        "feeds": feed_links(uris.actor(owner.username), owner.name),
+    }
+    return page("note.html", request, context, headers=VARY)
+
+
+async def remote_follow(request: web.Request) -> web.StreamResponse:
+    """Send a visitor to their own server to follow a coop, or ask for their handle."""
+    async with request.app[DB].read() as session:
+        coop = await find_actor(session, request.query.get("target", ""))
+    if coop is None or coop.kind == ActorKind.instance or coop.deleted_at is not None:
+        fail(404, _("There is no such profile."))
+    handle = request.query.get("handle", "").strip()
+    context = {"coop": coop, "handle": handle_of(request, coop), "typed_handle": handle}
+    if not handle:
+        return page("remote_follow.html", request, {**context, "error": None})
+    target = request.app[URIS].actor(coop.username)
+    try:
+        url = await follow_url(request.app[FEDERATION].fetcher, handle, target)
+    except BadHandle:
+        error = _("Type your handle like @name@example.social.")
+        return page("remote_follow.html", request, {**context, "error": error}, status=422)
+    except RemoteFollowError:
+        error = _("Your server could not be asked, or it offers no way to follow from elsewhere.")
+        return page("remote_follow.html", request, {**context, "error": error}, status=502)
+    raise web.HTTPSeeOther(URL(url, encoded=True))  # keep the target percent-encoded
