@@ -199,9 +199,11 @@ async def test_the_event_page_follows_the_visitors_language_and_the_json_stays_g
         and "(at most 50 places)" in english
     )
     assert "Hosted by" in english and "Freitag" not in english and "Anmeldung" not in english
+    assert "<dd>Workshops &amp; skill sharing</dd>" in english
     german = await (await client.get(url + "?lang=de", headers=BROWSER_ACCEPT)).text()
     assert "Freitag, 6. Dezember 2030, 14:00–15:30 Uhr (Europe/Berlin)" in german
     assert "Veranstaltet von" in german and "(höchstens 50 Plätze)" in german
+    assert "<dd>Workshops &amp; Wissensaustausch</dd>" in german
     document = await (await client.get(url + "?lang=en", headers=AP_ACCEPT)).json()
     assert document["summary"].startswith("Freitag, 6. Dezember 2030")
 

@@ -12,10 +12,44 @@ from babel.dates import format_date, format_time
 
 from hub.events.documents import local_end, local_start
 from hub.store.models import Event, EventStatus, RegistrationMode
-from web.i18n import _, current, ngettext
+from web.i18n import N_, _, current, ngettext
 
 # OpenGraph wants a territory too; Babel's "en" writes dates the US way.
 OG_LOCALES = {"de": "de_DE", "en": "en_US"}
+# Mobilizon's category codes (hub.events.validation.CATEGORIES) as people read them.
+CATEGORIES = {
+    "ARTS": N_("Arts"),
+    "BOOK_CLUBS": N_("Book clubs"),
+    "BUSINESS": N_("Business"),
+    "CAUSES": N_("Causes"),
+    "COMEDY": N_("Comedy"),
+    "CRAFTS": N_("Crafts"),
+    "FOOD_DRINK": N_("Food & drink"),
+    "HEALTH": N_("Health"),
+    "MUSIC": N_("Music"),
+    "AUTO_BOAT_AIR": N_("Auto, boat & air"),
+    "COMMUNITY": N_("Community"),
+    "FAMILY_EDUCATION": N_("Family & education"),
+    "FASHION_BEAUTY": N_("Fashion & beauty"),
+    "FILM_MEDIA": N_("Film & media"),
+    "GAMES": N_("Games"),
+    "LANGUAGE_CULTURE": N_("Language & culture"),
+    "LEARNING": N_("Learning"),
+    "LGBTQ": N_("LGBTQ"),
+    "MOVEMENTS_POLITICS": N_("Movements & politics"),
+    "NETWORKING": N_("Networking"),
+    "PARTY": N_("Party"),
+    "PERFORMING_VISUAL_ARTS": N_("Performing & visual arts"),
+    "PETS": N_("Pets"),
+    "PHOTOGRAPHY": N_("Photography"),
+    "OUTDOORS_ADVENTURE": N_("Outdoors & adventure"),
+    "SPIRITUALITY": N_("Spirituality"),
+    "SCIENCE_TECH": N_("Science & tech"),
+    "SPORTS": N_("Sports"),
+    "THEATRE": N_("Theatre"),
+    "MEETING": N_("Meeting"),
+    "WORKSHOPS_SKILL_SHARING": N_("Workshops & skill sharing"),
+}
 
 
 def when(event: Event) -> str:
@@ -69,6 +103,14 @@ def summary(event: Event, page_url: str) -> str:
     if event.status == EventStatus.postponed:
         return _("POSTPONED: %(summary)s") % {"summary": line}
     return line
+
+
+def category(event: Event) -> str | None:
+    """The event's category as people read it (an unknown code as it is)."""
+    if not event.category:
+        return None
+    label = CATEGORIES.get(event.category)
+    return _(label) if label else event.category
 
 
 def og_locale() -> str:

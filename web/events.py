@@ -113,6 +113,7 @@ def _page_context(request: web.Request, found: Found) -> dict[str, object]:
         "actor_url": uris.actor(coop.username),
         "summary": event_text.summary(item, url),
         "og_locale": event_text.og_locale(),
+        "category": event_text.category(item),
         "when": event_text.when(item),
         "where": event_text.where(item),
         "registration": event_text.registration(item, url),
