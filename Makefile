@@ -36,7 +36,7 @@ browser: $(BROWSER_STAMP)
 # Re-extract the page strings after templates change; new strings arrive untranslated and
 # tests/test_i18n.py names them until both catalogues have them. (.po files are compiled on use.)
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 --no-location \
 		--sort-output --project Coophub -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations \
 		--no-fuzzy-matching --ignore-obsolete

@@ -180,3 +180,43 @@ async def test_the_upcoming_page_lists_dates_soonest_first_with_a_webcal_link(
     assert html.index("Offener Community-Call") < html.index("Workshop: Genossenschaft gründen")
     assert "webcal://hub.test/events.ics" in html
     assert "Freitag, 13. Dezember 2030, 10:00–12:00 Uhr (Europe/Berlin)" in html
+
+
+@pytest.mark.usefixtures("coop")
+async def test_the_event_page_follows_the_visitors_language_and_the_json_stays_german(
+    client: Client, db: Database, settings: Any
+) -> None:
+    event = await add_event(db, settings, WORKSHOP)
+    url = f"/users/fairbnb/events/{event.id}"
+    english = await (await client.get(url + "?lang=en", headers=BROWSER_ACCEPT)).text()
+    assert (
+        '<html lang="en">' in english and '<meta property="og:locale" content="en_US">' in english
+    )
+    assert re.search(r'og:description" content="Friday, December 6, 2030, 2:00\sPM', english)
+    assert "Place: Nachbarschaftshaus, Hauptstraße 1, 10827 Berlin" in english
+    assert (
+        "Registration with confirmation: http://hub.test" in english
+        and "(at most 50 places)" in english
+    )
+    assert "Hosted by" in english and "Freitag" not in english and "Anmeldung" not in english
+    assert "<dd>Workshops &amp; skill sharing</dd>" in english
+    german = await (await client.get(url + "?lang=de", headers=BROWSER_ACCEPT)).text()
+    assert "Freitag, 6. Dezember 2030, 14:00–15:30 Uhr (Europe/Berlin)" in german
+    assert "Veranstaltet von" in german and "(höchstens 50 Plätze)" in german
+    assert "<dd>Workshops &amp; Wissensaustausch</dd>" in german
+    document = await (await client.get(url + "?lang=en", headers=AP_ACCEPT)).json()
+    assert document["summary"].startswith("Freitag, 6. Dezember 2030")
+
+
+@pytest.mark.usefixtures("coop")
+async def test_the_upcoming_page_and_a_missing_event_speak_english_when_asked(
+    client: Client, db: Database, settings: Any
+) -> None:
+    await add_event(db, settings, CALL)
+    english = {**BROWSER_ACCEPT, "Accept-Language": "en"}
+    html = await (await client.get("/events", headers=english)).text()
+    assert "Upcoming events" in html and "subscribe (webcal)" in html and "Friday" in html
+    missing = await client.get("/users/fairbnb/events/999", headers=english)
+    assert missing.status == 404 and "There is no such event." in await missing.text()
+    german = await client.get("/users/fairbnb/events/999", headers=BROWSER_ACCEPT)
+    assert "Diese Veranstaltung gibt es nicht." in await german.text()

@@ -2,19 +2,100 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from web import i18n
+from web import hub_messages, i18n
 
 ROOT = Path(__file__).parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 METHODS = [("web/**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
 OPTIONS = {"web/templates/**.html": {"trimmed": "true"}}
+
+
+TEMPLATES = ROOT / "web" / "templates"
+# Proper names that read the same in every language; nothing else may stay literal.
+PROPER_NAMES = {"Coophub"}
+TEXT_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label"}
+SHOWN_META = {"description", "og:title", "og:description", "og:site_name", "og:image:alt"}
+EXPRESSION = "\ufffc"  # stands for whatever Jinja2 puts there: an expression or a trans block
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def _without_markup_of_jinja(source: str) -> str:
+    """The template's own HTML, every expression, tag and {% trans %} block replaced by one mark."""
+    lexer_env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    kept: list[str] = []
+    translating, previous = 0, ""
+    for _, kind, value in lexer_env.lex(source):
+        if kind == "data" and not translating:
+            kept.append(value)
+        elif kind in ("variable_begin", "block_begin", "data"):
+            kept.append(EXPRESSION)
+        if previous == "block_begin" and kind == "name":
+            translating += {"trans": 1, "endtrans": -1}.get(value, 0)
+        if kind not in ("whitespace", "comment"):
+            previous = kind
+    return "".join(kept)
+
+
+class _LiteralText(HTMLParser):
+    """Collects visible text and text attributes that contain letters but no Jinja2 mark."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self._check(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name, value in attrs:
+            if name in TEXT_ATTRIBUTES:
+                self._check(value or "")
+        meta = values.get("name") or values.get("property")
+        if tag == "meta" and meta in SHOWN_META:
+            self._check(values.get("content") or "")
+
+    def _check(self, text: str) -> None:
+        words = text.replace(EXPRESSION, " ")
+        for name in PROPER_NAMES:
+            words = words.replace(name, " ")
+        if LETTER.search(words):
+            self.found.append(" ".join(text.replace(EXPRESSION, "…").split()))
+
+
+def literal_text(source: str) -> list[str]:
+    """User-visible text of a template that is neither an expression nor marked for translation."""
+    parser = _LiteralText()
+    parser.feed(_without_markup_of_jinja(source))
+    parser.close()
+    return parser.found
+
+
+def test_the_literal_text_check_finds_unmarked_words_and_lets_marked_ones_pass() -> None:
+    source = (
+        '<h1 title="Hallo">Abgesagt</h1><img alt="{{ x }}"> · <b>{{ _("Yes") }}</b>'
+        '<meta name="description" content="Ein Treffen">{% if a %}({{ n }} frei){% endif %}'
+        "<p>{% trans n=n %}Only {{ n }} left{% endtrans %}</p><a>Coophub</a>"
+    )
+    assert literal_text(source) == ["Hallo", "Abgesagt", "Ein Treffen", "…(… frei)…"]
+
+
+@pytest.mark.parametrize(
+    "template", sorted(path.relative_to(TEMPLATES).as_posix() for path in TEMPLATES.rglob("*.html"))
+)
+def test_templates_show_no_text_outside_translation_markers(template: str) -> None:
+    found = literal_text((TEMPLATES / template).read_text())
+    assert not found, f"{template} shows untranslated text: {found}"
 
 
 def _page_strings() -> set[str | tuple[str, ...]]:
@@ -93,3 +174,37 @@ async def test_error_pages_come_in_the_chosen_language(client: Any) -> None:
     response = await client.get("/users/nobody?lang=en", headers={"Accept": "text/html"})
     assert response.status == 404
     assert "There is no such profile." in await response.text()
+
+
+@pytest.mark.parametrize(
+    ("language", "line", "expected"),
+    [
+        (
+            "de",
+            "the password needs at least 10 characters",
+            "Das Passwort braucht mindestens 10 Zeichen.",
+        ),
+        (
+            "en",
+            "the password needs at least 10 characters",
+            "The password needs at least 10 characters.",
+        ),
+        ("de", "invalid email address 'mia@'", "'mia@' ist keine gültige E-Mail-Adresse."),
+        ("en", "this link is invalid or has expired", "This link is invalid or has expired."),
+        ("de", "a line no page knows", "a line no page knows"),
+    ],
+)
+def test_lines_from_hub_services_are_shown_translated_with_their_values(
+    language: str, line: str, expected: str
+) -> None:
+    token = i18n._current.set(language)
+    try:
+        assert hub_messages.translate(line) == expected
+    finally:
+        i18n._current.reset(token)
+
+
+async def test_setup_link_errors_come_in_the_chosen_language(client: Any) -> None:
+    response = await client.get("/setup/not-a-real-token?lang=en", headers={"Accept": "text/html"})
+    assert response.status == 404
+    assert "This link is invalid or has expired." in await response.text()

@@ -165,3 +165,27 @@ async def test_login_is_rate_limited_per_ip_across_emails(
             assert (await login(client, f"probe{number}@x.example", "raten-raten")).status == 401
         assert (await login(client, EMAIL)).status == 429
     assert await count(db, WebSession) == 1
+
+
+async def test_account_errors_come_in_the_visitors_language_with_their_values(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    await person_with_coop(db, settings, EMAIL, "fairbnb")
+    await login(client, EMAIL)
+    token = csrf_field(await (await client.get("/account")).text())
+    short = {"csrf": token, "current": PASSWORD, "password": "kurz", "password_confirm": "kurz"}
+    english = await client.post("/account/password", data=short, headers={"Accept-Language": "en"})
+    assert english.status == 422
+    assert "The password needs at least 10 characters." in await english.text()
+    german = await client.post("/account/password", data=short, headers={"Accept-Language": "de"})
+    assert "Das Passwort braucht mindestens 10 Zeichen." in await german.text()
+    wrong = {
+        **short,
+        "current": "falsch-falsch",
+        "password": "x" * 12,
+        "password_confirm": "x" * 12,
+    }
+    response = await client.post("/account/password", data=wrong, headers={"Accept-Language": "en"})
+    assert "The current password is wrong." in await response.text()
+    login_page = await client.get("/login?lang=en")
+    assert "Log in" in await login_page.text() and "Anmelden" not in await login_page.text()

@@ -20,6 +20,7 @@ from web import (
     events,
     federation,
     feeds,
+    hub_messages,
     i18n,
     inbox,
     live,
@@ -122,7 +123,7 @@ def _error_response(
         response = web.Response(body=error_body(message), status=status, headers=headers)
         response.content_type = "application/json"
         return response
-    context = {"status": status, "message": message}
+    context = {"status": status, "message": hub_messages.translate(message)}
     return page("error.html", request, context, status=status, headers=headers)
 
 

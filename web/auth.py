@@ -10,7 +10,8 @@ from aiohttp import web
 from hub import accounts, memberships, sessions
 from hub.accounts import AccountError
 from hub.store.models import Person
-from web import csrf
+from web import csrf, hub_messages
+from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
 from web.responses import fail, page
 
@@ -44,7 +45,7 @@ def login_redirect(request: web.Request) -> web.HTTPSeeOther:
 async def read_form(request: web.Request) -> dict[str, str]:
     """A small HTML form, CSRF-checked."""
     if (request.content_length or 0) > MAX_FORM_BYTES:
-        fail(413, "Das Formular ist zu groß.")
+        fail(413, _("The form is too large."))
     form = {key: str(value) for key, value in (await request.post()).items()}
     csrf.check(request, form)
     return form
@@ -63,7 +64,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if limits.ip.blocked(ip) or limits.email.blocked(email):
         log.warning("login locked for %s from %s after repeated failures", email, ip)
         wait = max(limits.ip.retry_after(ip), limits.email.retry_after(email))
-        message = "Zu viele Versuche. Bitte warte eine Weile und versuche es dann erneut."
+        message = _("Too many attempts. Please wait a while, then try again.")
         return _render_login(request, target, message, 429, {"Retry-After": str(wait)})
     async with request.app[DB].begin() as session:
         person = await accounts.authenticate(session, email, form.get("password", ""))
@@ -71,7 +72,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if token is None:
         limits.email.hit(email)
         limits.ip.hit(ip)
-        return _render_login(request, target, "E-Mail-Adresse oder Passwort stimmen nicht.", 401)
+        return _render_login(request, target, _("The email address or the password is wrong."), 401)
     response = web.HTTPSeeOther(target)
     secure = request.app[SETTINGS].scheme == "https"
     response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=secure, path="/")
@@ -106,14 +107,15 @@ async def change_password(request: web.Request) -> web.StreamResponse:
         raise login_redirect(request)
     try:
         if form.get("password", "") != form.get("password_confirm", ""):
-            raise AccountError("Die beiden neuen Passwörter sind verschieden.")
+            raise AccountError(_("The two new passwords differ."))
         async with request.app[DB].begin() as session:
             fresh = await accounts.get_person(session, person.email)
             accounts.change_password(fresh, form.get("current", ""), form.get("password", ""))
             await sessions.end_others(session, fresh.id, keep=request.cookies.get(COOKIE))
     except AccountError as error:
-        return await _render_account(request, person, None, str(error), status=422)
-    return await _render_account(request, person, "Das Passwort wurde geändert.", None)
+        message = hub_messages.translate(str(error))
+        return await _render_account(request, person, None, message, status=422)
+    return await _render_account(request, person, _("The password was changed."), None)
 
 
 async def _render_account(

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from web.i18n import _
 from web.keys import SETTINGS
 from web.responses import fail
 
@@ -36,7 +37,7 @@ def check(request: web.Request, form: Mapping[str, object]) -> None:
     seed = request.cookies.get(COOKIE, "")
     sent = str(form.get(FIELD, ""))
     if not seed or not sent or not hmac.compare_digest(sent, _sign(request, seed)):
-        fail(403, "Das Formular ist abgelaufen oder kam von einer anderen Seite; bitte neu laden.")
+        fail(403, _("The form has expired or came from another page; please reload it."))
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse) -> None:

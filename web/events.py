@@ -7,18 +7,11 @@ import hashlib
 from aiohttp import web
 
 from hub.events import calendar, listing
-from hub.events.documents import (
-    local_end,
-    local_start,
-    registration_line,
-    summary_line,
-    when_line,
-    where_line,
-    with_event_context,
-)
+from hub.events.documents import local_end, local_start, with_event_context
 from hub.events.listing import Found, Lookup
 from hub.store.models import Event, EventStatus
 from hub.store.types import utcnow
+from web import event_text
 from web.keys import DB, SETTINGS, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
 from web.responses import dumps, fail, json_bytes, page
@@ -86,8 +79,8 @@ async def upcoming_page(request: web.Request) -> web.StreamResponse:
             "title": item.title,
             "url": uris.event(coop.username, item.id),
             "coop": coop.name,
-            "when": when_line(item),
-            "where": where_line(item),
+            "when": event_text.when(item),
+            "where": event_text.where(item),
             "start": local_start(item).isoformat(),
             "cancelled": item.status == EventStatus.cancelled,
         }
@@ -118,10 +111,12 @@ def _page_context(request: web.Request, found: Found) -> dict[str, object]:
         "coop": coop,
         "url": url,
         "actor_url": uris.actor(coop.username),
-        "summary": summary_line(item, url),
-        "when": when_line(item),
-        "where": where_line(item),
-        "registration": registration_line(item, url),
+        "summary": event_text.summary(item, url),
+        "og_locale": event_text.og_locale(),
+        "category": event_text.category(item),
+        "when": event_text.when(item),
+        "where": event_text.where(item),
+        "registration": event_text.registration(item, url),
         "free": max(item.capacity - found.seats_taken, 0) if item.capacity else None,
         "start": local_start(item).isoformat(),
         "end": local_end(item).isoformat(),
@@ -135,7 +130,7 @@ def _page_context(request: web.Request, found: Found) -> dict[str, object]:
 def _date(request: web.Request, username: str, date: Event) -> dict[str, object]:
     return {
         "url": request.app[URIS].event(username, date.id),
-        "when": when_line(date),
+        "when": event_text.when(date),
         "cancelled": date.status == EventStatus.cancelled,
     }
 

@@ -64,6 +64,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogues; it is translated later, where it is shown."""
+    return message
+
+
 def choose(query: str | None, cookie: str | None, accept_language: str) -> str:
     """The language asked for by the switch, else the cookie, else Accept-Language, else German."""
     for explicit in (query, cookie):

@@ -11,8 +11,9 @@ from aiohttp import web
 
 from hub import accounts, memberships, oauth, scopes
 from hub.oauth import OOB, OAuthError
-from web import csrf
+from web import csrf, hub_messages
 from web.auth import current_person, login_redirect, read_form
+from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
 from web.params import read_params, text
 from web.responses import dumps, fail, json_bytes, page
@@ -78,13 +79,14 @@ async def _authorization(request: web.Request, params: dict[str, Any]) -> dict[s
         redirect_uri = oauth.check_redirect(app, text(params, "redirect_uri", OOB) or OOB)
         granted = oauth.requested_scopes(app, text(params, "scope") or None)
     except OAuthError as error:
-        fail(400, f"Ungültige Anfrage der App: {error.description}")
+        reason = hub_messages.translate(error.description)
+        fail(400, _("Invalid request from the app: %(reason)s") % {"reason": reason})
     if text(params, "response_type", "code") != "code":
-        fail(400, "Ungültige Anfrage der App: nur response_type=code wird unterstützt")
+        fail(400, _("Invalid request from the app: only response_type=code is supported."))
     challenge = text(params, "code_challenge") or None
     method = text(params, "code_challenge_method", "S256" if challenge else "")
     if challenge and (method != "S256" or not 43 <= len(challenge) <= 128):
-        fail(400, "Ungültige Anfrage der App: PKCE nur mit code_challenge_method=S256")
+        fail(400, _("Invalid request from the app: PKCE needs code_challenge_method=S256."))
     return {
         "app": app,
         "redirect_uri": redirect_uri,
@@ -103,7 +105,7 @@ async def authorize_form(request: web.Request) -> web.StreamResponse:
     async with request.app[DB].read() as session:
         coops = await memberships.coops_of(session, person.id)
     if not coops:
-        fail(403, "Du verwaltest keine Coop; bitte eine Netzwerkmanagerin um Zugang.")
+        fail(403, _("You do not manage a coop; ask a network manager for access."))
     context = {
         **found,
         "person": person,
@@ -120,7 +122,7 @@ async def authorize_submit(request: web.Request) -> web.StreamResponse:
     found = await _authorization(request, form)
     person = await current_person(request)
     if person is None:
-        fail(401, "Bitte melde dich erneut an.")
+        fail(401, _("Please log in again."))
     redirect_uri, state = found["redirect_uri"], found["state"]
     if form.get("decision") != "allow":
         return _back_to_app(redirect_uri, {"error": "access_denied", "state": state})
@@ -128,7 +130,7 @@ async def authorize_submit(request: web.Request) -> web.StreamResponse:
         coops = {str(c.id): c for c in await memberships.coops_of(session, person.id)}
         coop = coops.get(form.get("coop", ""))
         if coop is None:
-            fail(422, "Bitte wähle eine deiner Coops.")
+            fail(422, _("Please choose one of your coops."))
         code = await oauth.issue_code(
             session,
             found["app"],
@@ -146,7 +148,7 @@ async def authorize_submit(request: web.Request) -> web.StreamResponse:
 
 def _back_to_app(redirect_uri: str, values: dict[str, str]) -> web.StreamResponse:
     if redirect_uri == OOB:
-        fail(403, "Die App bekommt keinen Zugang.")
+        fail(403, _("The app gets no access."))
     query = urlencode({key: value for key, value in values.items() if value})
     joiner = "&" if "?" in redirect_uri else "?"
     raise web.HTTPFound(f"{redirect_uri}{joiner}{query}")
@@ -235,7 +237,7 @@ def _client_credentials(request: web.Request, params: dict[str, Any]) -> tuple[s
         except (ValueError, UnicodeDecodeError):
             raise OAuthError("invalid_client", "Malformed Basic authorization", 401) from None
         # RFC 6749 2.3.1: both parts are form-encoded before joining with a colon.
-        client_id, _, secret = decoded.partition(":")
+        client_id, _colon, secret = decoded.partition(":")
         return unquote_plus(client_id), unquote_plus(secret)
     return text(params, "client_id"), text(params, "client_secret")
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from hub import accounts, sessions
 from hub.accounts import FIRST_MANAGER, AccountError
-from web import csrf
+from web import csrf, hub_messages
 from web.i18n import _
 from web.keys import DB
 from web.responses import page
@@ -28,7 +28,7 @@ async def setup_form(request: web.Request) -> web.StreamResponse:
         try:
             link = await accounts.redeem_link(session, request.match_info["token"])
         except AccountError as error:
-            return _render_setup(request, None, str(error), status=404)
+            return _render_setup(request, None, hub_messages.translate(str(error)), status=404)
     return _render_setup(request, link, None)
 
 
@@ -44,7 +44,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
         try:
             link = await accounts.redeem_link(session, token)
         except AccountError as error:
-            return _render_setup(request, None, str(error), status=404)
+            return _render_setup(request, None, hub_messages.translate(str(error)), status=404)
     try:
         if password != confirm:
             raise AccountError(_("The two passwords differ."))
@@ -53,7 +53,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
             person = await accounts.set_password_by_link(session, token, password, email)
             await sessions.end_others(session, person.id)
     except AccountError as error:
-        return _render_setup(request, link, str(error), status=422)
+        return _render_setup(request, link, hub_messages.translate(str(error)), status=422)
     return page("setup_done.html", request, {"email": person.email})
 
 

@@ -43,12 +43,12 @@ async def lookup(session: AsyncSession, username: str, event_id: int) -> Found:
     """A coop's event by id; raise Lookup(404) when unknown, Lookup(410) when deleted."""
     coop = await find_actor(session, username)
     if coop is None or coop.kind != ActorKind.coop:
-        raise Lookup(404, "Diese Veranstaltung gibt es nicht.")
+        raise Lookup(404, "there is no such event")
     event = await find_event(session, coop, event_id)
     if event is None:
-        raise Lookup(404, "Diese Veranstaltung gibt es nicht.")
+        raise Lookup(404, "there is no such event")
     if event.deleted_at is not None or coop.deleted_at is not None:
-        raise Lookup(410, "Diese Veranstaltung wurde gelöscht.")
+        raise Lookup(410, "this event was deleted")
     dates = await series_occurrences(session, event) if event.rrule else []
     series = await session.get(Event, event.series_id) if event.series_id else None
     return Found(coop, event, dates, series, await seats_taken(session, event))
@@ -101,9 +101,9 @@ async def live_coop(session: AsyncSession, username: str) -> LocalActor:
     """A live coop by username, or Lookup(404/410)."""
     coop = await find_actor(session, username)
     if coop is None or coop.kind != ActorKind.coop:
-        raise Lookup(404, "Diese Coop gibt es nicht.")
+        raise Lookup(404, "there is no such coop")
     if coop.deleted_at is not None:
-        raise Lookup(410, "Diese Coop wurde gelöscht.")
+        raise Lookup(410, "this coop was deleted")
     return coop
 
 
