@@ -41,6 +41,7 @@ class Settings:
     run_worker: bool = True
     log_level: str = "INFO"
     delivery_lease_seconds: int = 600
+    federation_allowlist: bool = False
 
     @property
     def base_url(self) -> str:
@@ -74,6 +75,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         run_worker=_flag(env, "HUB_RUN_WORKER", True),
         log_level=_log_level(env.get("HUB_LOG_LEVEL", "INFO")),
         delivery_lease_seconds=_seconds(env.get("HUB_DELIVERY_LEASE_SECONDS", "600")),
+        federation_allowlist=_flag(env, "HUB_FEDERATION_ALLOWLIST", False),
     )
 
 
