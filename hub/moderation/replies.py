@@ -41,12 +41,18 @@ async def set_coop_policy(
 
 
 async def set_post_policy(
-    session: AsyncSession, post_id: int, policy: str | None, moderator: str
+    session: AsyncSession, username: str, post_id: int, policy: str | None, moderator: str
 ) -> Post:
-    """Set (or, with None, clear) how replies to one post are treated."""
+    """Set (or, with None, clear) how replies to one post of a coop are treated."""
+    coop = await find_actor(session, username)
     post = await session.get(Post, post_id)
-    if post is None or post.deleted_at is not None:
-        raise ModerationError(f"no post with the id {post_id}")
+    if (
+        coop is None
+        or post is None
+        or post.deleted_at is not None
+        or post.local_actor_id != coop.id
+    ):
+        raise ModerationError(f"no post {post_id} of {username.strip().lower()!r}")
     post.replies = None if policy is None else check_policy(policy)
     await audit.record(session, moderator, f"replies.{policy or 'inherit'}", f"post {post_id}")
     return post
