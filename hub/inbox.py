@@ -81,6 +81,10 @@ class Receiver:
                 return refusal
         return await _accept(self, request, local_id)
 
+    def forget_recipients(self) -> None:
+        """Drop cached recipients now (after a suspension made in this process)."""
+        self._recipients.clear()
+
     async def _recipient(self, username: str) -> tuple[Verdict | None, int | None]:
         cached = self._recipients.get(username)
         if cached is not None and cached[0] > time.monotonic():
