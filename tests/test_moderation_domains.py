@@ -166,3 +166,24 @@ def test_a_bad_blocklist_line_is_named_and_nothing_is_taken() -> None:
         parse_csv(text)
     with pytest.raises(ModerationError, match="severity"):
         parse_csv("#domain,#severity\ngood.example,obliterate\n")
+
+
+async def test_a_suspended_follower_no_longer_reads_followers_only_posts(
+    client: Any, db: Database, settings: Any, federation: Federation, friendly: FakeRemote
+) -> None:
+    from hub.moderation.accounts import find_remote, moderate_actor
+    from hub.store.models import Visibility
+
+    await follows(client, federation, friendly, "ally")
+    _, uri = await publish(db, settings, "Nur für Follower", visibility=Visibility.private)
+    path = uri.removeprefix("http://hub.test")
+
+    async def status() -> int:
+        headers = friendly.signed_get("ally", uri)
+        return int((await client.get(path, headers=headers)).status)
+
+    assert await status() == 200
+    async with db.begin() as session:
+        ally = await find_remote(session, friendly.actor("ally"))
+        await moderate_actor(session, ally, "suspend", modkit.MANAGER, "Weitergabe")
+    assert await status() == 404  # A10: its follow was severed; never the content

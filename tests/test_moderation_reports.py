@@ -7,14 +7,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from hub import posts
 from hub.federation import Federation
 from hub.moderation import ModerationError
 from hub.moderation.reports import ReportDraft, file_report, list_reports
 from hub.moderation.resolutions import forward, resolve
+from hub.posts import Draft
 from hub.store.db import Database
 from hub.store.models import ModerationAction, RemoteActor, Report
 from tests import modkit
 from tests.fakeremote import FakeRemote
+from tests.helpers import make_coop
 from tests.inboxkit import COOP, HUB, SHARED_INBOX, count, deliver, note_of, publish, run
 from tests.modkit import MANAGER, follows, of_type
 
@@ -45,7 +48,10 @@ async def test_a_flag_is_stored_with_a_snapshot_of_only_our_matching_statuses(
     client: Any, db: Database, settings: Any, federation: Federation, friendly: FakeRemote
 ) -> None:
     _, post_uri = await publish(db, settings, "Gemeldeter Beitrag")
-    other = f"{HUB}/users/network/statuses/99"
+    other_coop = await make_coop(db, settings, "other")
+    async with db.begin() as session:
+        post = await posts.publish(session, federation.uris, other_coop, Draft("Fremd"))
+    other = federation.uris.note("other", post.id)  # ours, but not the reported actor's
     objects = [COOP, post_uri, other, f"{friendly.base}/users/x/statuses/1"]
     report = flag(friendly, objects, "x" * 6000)
     assert (await deliver(client, friendly, "instance", report, url=SHARED_INBOX)).status == 202
