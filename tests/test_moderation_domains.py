@@ -187,3 +187,20 @@ async def test_a_suspended_follower_no_longer_reads_followers_only_posts(
         ally = await find_remote(session, friendly.actor("ally"))
         await moderate_actor(session, ally, "suspend", modkit.MANAGER, "Weitergabe")
     assert await status() == 404  # A10: its follow was severed; never the content
+
+
+async def test_limiting_a_server_hides_its_stored_notes_and_lifting_it_shows_them(
+    client: Any, db: Database, settings: Any, federation: Federation, friendly: FakeRemote
+) -> None:
+    from hub.moderation.domains import unblock_domain
+
+    _, post_uri = await publish(db, settings, "Hallo")
+    reply = note_of(friendly, "ally", 1, inReplyTo=post_uri)
+    assert (await deliver(client, friendly, "ally", reply)).status == 202
+    await run(federation)
+    assert [note.limited for note in await _notes(db)] == [False]
+    await block(federation, "friendly.test", "silence")
+    assert [note.limited for note in await _notes(db)] == [True]
+    async with db.begin() as session:
+        await unblock_domain(session, "friendly.test", modkit.MANAGER)
+    assert [note.limited for note in await _notes(db)] == [False]

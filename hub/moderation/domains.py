@@ -18,6 +18,7 @@ from hub.store.models import (
     DomainBlock,
     Follow,
     RemoteActor,
+    RemoteNote,
 )
 from hub.store.types import utcnow
 
@@ -82,6 +83,7 @@ async def block_domain(session: AsyncSession, draft: BlockDraft, moderator: str)
         setattr(block, name, value)
     if draft.severity == "suspend":
         await sever_domain(session, draft.domain)
+    await _mark_notes(session, draft.domain, draft.severity in ("suspend", "silence"))
     reason = draft.private_comment or draft.public_comment
     await audit.record(session, moderator, f"domain.{draft.severity}", draft.domain, reason,
                        private=not draft.public_comment)  # fmt: skip
@@ -97,6 +99,7 @@ async def unblock_domain(session: AsyncSession, raw: str, moderator: str, reason
     )
     if not found.rowcount:  # type: ignore[attr-defined]
         raise ModerationError(f"{domain} is not blocked")
+    await _mark_notes(session, domain, False)
     await audit.record(session, moderator, "domain.unblock", domain, reason)
 
 
@@ -130,4 +133,14 @@ async def sever_domain(session: AsyncSession, domain: str) -> None:
         update(Delivery)
         .where(Delivery.state == DeliveryState.pending, on_domain(Delivery.host, domain))
         .values(state=DeliveryState.failed, last_error="domain suspended", finished_at=utcnow())
+    )
+
+
+async def _mark_notes(session: AsyncSession, domain: str, limited: bool) -> None:
+    """Keep the server's stored notes off the timeline (or bring back those of unlimited actors)."""
+    actors = select(RemoteActor.id).where(on_domain(RemoteActor.domain, domain))
+    if not limited:
+        actors = actors.where(RemoteActor.limited_at.is_(None))
+    await session.execute(
+        update(RemoteNote).where(RemoteNote.remote_actor_id.in_(actors)).values(limited=limited)
     )
