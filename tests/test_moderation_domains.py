@@ -204,3 +204,15 @@ async def test_limiting_a_server_hides_its_stored_notes_and_lifting_it_shows_the
     async with db.begin() as session:
         await unblock_domain(session, "friendly.test", modkit.MANAGER)
     assert [note.limited for note in await _notes(db)] == [False]
+
+
+async def test_what_a_server_sent_before_its_block_is_not_processed_after_it(
+    client: Any, db: Database, settings: Any, federation: Federation, spam: FakeRemote
+) -> None:
+    _, post_uri = await publish(db, settings, "Hallo")
+    reply = note_of(spam, "troll", 1, inReplyTo=post_uri)
+    assert (await deliver(client, spam, "troll", reply)).status == 202
+    await block(federation, "spam.test")
+    await run(federation)
+    assert await _notes(db) == []
+    assert spam.received == []
