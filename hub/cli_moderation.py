@@ -103,7 +103,12 @@ def _audit(sub: Any) -> None:
 
 
 def _by(args: argparse.Namespace) -> str:
-    return str(args.by or f"cli:{getpass.getuser()}")[:320]
+    if args.by:
+        return str(args.by)[:320]
+    try:
+        return f"cli:{getpass.getuser()}"[:320]
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
 
 
 def check_domain_block(args: argparse.Namespace, settings: Settings) -> None:

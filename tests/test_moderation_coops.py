@@ -115,6 +115,7 @@ async def test_the_public_page_lists_blocks_and_coop_actions_but_not_private_rea
     assert "spam.test" in html and "Spam-Wellen" in html
     assert "secret.example" not in html and "s*c*e*.*x*m*l*" in html
     assert "Einspruch gehört" in html and "Geheime Gründe" not in html
+    assert "nicht öffentlich" in html
     assert "wieder freigeschaltet" in html and "gesperrt" in html
 
 

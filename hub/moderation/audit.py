@@ -24,6 +24,7 @@ class PublicEntry:
     target: str
     reason: str
     when: datetime
+    private: bool = False
 
 
 async def record(
@@ -75,7 +76,7 @@ async def public_coop_actions(session: AsyncSession, limit: int = 200) -> list[P
     )
     return [
         PublicEntry(row.action, row.target, "" if row.reason_private else row.reason,
-                    row.created_at)
+                    row.created_at, row.reason_private)
         for row in (await session.execute(query)).scalars()
     ]  # fmt: skip
 
