@@ -16,7 +16,7 @@ from hub.delivery import backoff
 from hub.events import attendance, rsvp
 from hub.host_health import host_name, host_reached_us
 from hub.moderation import reports
-from hub.moderation.policy import is_refused
+from hub.moderation.policy import actor_suspended
 from hub.store.db import Database
 from hub.store.models import InboxItem, InboxState, InteractionKind
 from hub.store.types import utcnow
@@ -39,7 +39,10 @@ async def route(
 ) -> str:
     """Call the service for an activity; say in one line what happened."""
     obj = activity.get("object")
-    if await is_refused(session, activity["actor"]):
+    refuse = fetcher.policy.refuse_host  # the in-memory gate: no query for server blocks
+    if (refuse is not None and refuse(activity["actor"])) or await actor_suspended(
+        session, activity["actor"]
+    ):
         return "ignored: the actor or its server is blocked"  # stored before the block
     if await _withdrawn(session, activity):
         return "ignored: its actor already undid or deleted it"

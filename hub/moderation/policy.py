@@ -30,11 +30,8 @@ async def is_limited(session: AsyncSession, remote: RemoteActor) -> bool:
     return block is not None and block.severity == "silence"
 
 
-async def is_refused(session: AsyncSession, actor_uri: str) -> bool:
-    """True when the actor is suspended or its server is (items stored before the block)."""
-    block = await domain_block(session, actor_uri)
-    if block is not None and block.severity == "suspend":
-        return True
+async def actor_suspended(session: AsyncSession, actor_uri: str) -> bool:
+    """True when the actor is suspended (its items stored before the suspension are dropped)."""
     query = select(RemoteActor.suspended_at).where(RemoteActor.uri == actor_uri)
     return (await session.execute(query)).scalar_one_or_none() is not None
 
