@@ -30,12 +30,14 @@ from hub.actors.validation import (
 )
 from hub.bootstrap import open_database
 from hub.cli_events import add_event_commands
+from hub.cli_moderation import add_moderation_commands
 from hub.cli_network import add_network_commands
 from hub.cli_people import add_people_commands
 from hub.cli_posts import add_post_commands
 from hub.config import ConfigError, Settings, load_settings, with_secret_key
 from hub.events.validation import EventError
 from hub.federation import open_federation
+from hub.moderation import ModerationError
 from hub.network_members import MemberError
 from hub.posts import PostError
 from hub.store.db import Database
@@ -108,6 +110,7 @@ def build_parser(serve: Command | None = None) -> Parser:
     add_post_commands(commands, Parser)
     add_network_commands(commands, Parser)
     add_event_commands(commands, Parser)
+    add_moderation_commands(commands, Parser)
     commands.add_parser("worker", help="run the background worker").set_defaults(run=cmd_worker)
     return parser
 
@@ -272,6 +275,7 @@ def main(argv: Sequence[str] | None = None, parser: Parser | None = None) -> Non
         PostError,
         MemberError,
         EventError,
+        ModerationError,
     ) as error:
         fail(str(error))
     except SQLAlchemyError as error:

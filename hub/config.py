@@ -42,6 +42,7 @@ class Settings:
     log_level: str = "INFO"
     delivery_lease_seconds: int = 600
     enable_password_grant: bool = False
+    federation_allowlist: bool = False
 
     @property
     def base_url(self) -> str:
@@ -76,6 +77,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=_log_level(env.get("HUB_LOG_LEVEL", "INFO")),
         delivery_lease_seconds=_seconds(env.get("HUB_DELIVERY_LEASE_SECONDS", "600")),
         enable_password_grant=_flag(env, "HUB_ENABLE_PASSWORD_GRANT", False),
+        federation_allowlist=_flag(env, "HUB_FEDERATION_ALLOWLIST", False),
     )
 
 

@@ -18,6 +18,7 @@ from hub.host_health import host_name
 from hub.store.models import (
     Delivery,
     DeliveryState,
+    DomainBlock,
     Follow,
     FollowDirection,
     FollowState,
@@ -134,10 +135,11 @@ async def enqueue(
     session.add(stored)
     await session.flush()
     unavailable = await _unavailable_hosts(session)
+    suspended = await _suspended_domains(session)
     now = utcnow()
     for inbox in unique_inboxes(inboxes):
         host = host_name(inbox)
-        if host and host not in unavailable:
+        if host and host not in unavailable and not _covered(host, suspended):
             session.add(
                 Delivery(
                     activity_id=stored.id,
@@ -154,6 +156,19 @@ async def enqueue(
 async def _unavailable_hosts(session: AsyncSession) -> set[str]:
     query = select(RemoteHost.host).where(RemoteHost.unavailable_since.is_not(None))
     return set((await session.execute(query)).scalars().all())
+
+
+async def _suspended_domains(session: AsyncSession) -> frozenset[str]:
+    query = select(DomainBlock.domain).where(DomainBlock.severity == "suspend")
+    return frozenset((await session.execute(query)).scalars().all())
+
+
+def _covered(host: str, domains: frozenset[str]) -> bool:
+    """True when the host or one of its parent domains is in the set."""
+    if not domains:
+        return False
+    parts = host.split(".")
+    return any(".".join(parts[index:]) in domains for index in range(len(parts)))
 
 
 async def record_host_result(session: AsyncSession, host: str, ok: bool, now: datetime) -> None:

@@ -15,6 +15,8 @@ from hub.actors.remote import ActorUnavailable, Fetcher
 from hub.delivery import backoff
 from hub.events import attendance, rsvp
 from hub.host_health import host_name, host_reached_us
+from hub.moderation import reports
+from hub.moderation.policy import actor_suspended
 from hub.store.db import Database
 from hub.store.models import InboxItem, InboxState, InteractionKind
 from hub.store.types import utcnow
@@ -26,7 +28,7 @@ NOTE_TYPES = {"Note", "Article", "Page", "Question", "Event"}
 ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
 WITHDRAWN_BY_UNDO = {"Follow", "Like", "Announce", "Block", "Join"}
 KNOWN_TYPES = (
-    {"Undo", "Create", "Update", "Delete", "Leave", "Invite"}
+    {"Undo", "Create", "Update", "Delete", "Leave", "Invite", "Flag"}
     | attendance.ANSWERS
     | (WITHDRAWN_BY_UNDO | NOTE_TYPES | ACTOR_TYPES)
 )
@@ -37,6 +39,11 @@ async def route(
 ) -> str:
     """Call the service for an activity; say in one line what happened."""
     obj = activity.get("object")
+    refuse = fetcher.policy.refuse_host  # the in-memory gate: no query for server blocks
+    if (refuse is not None and refuse(activity["actor"])) or await actor_suspended(
+        session, activity["actor"]
+    ):
+        return "ignored: the actor or its server is blocked"  # stored before the block
     if await _withdrawn(session, activity):
         return "ignored: its actor already undid or deleted it"
     match (_kind(activity), _kind(obj)):
@@ -64,6 +71,8 @@ async def route(
             return await attendance.on_attendance(session, fetcher, uris, activity)
         case ("Accept" | "Reject", _):
             return await follows.on_answer(session, activity)
+        case ("Flag", _):
+            return await reports.on_flag(session, uris, activity)
         case ("Block", _):
             return await follows.on_block(session, uris, activity)
         case ("Create", kind) if kind in NOTE_TYPES:

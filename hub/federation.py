@@ -15,6 +15,7 @@ from hub.actors.local import instance_actor
 from hub.actors.remote import Fetcher
 from hub.config import Settings
 from hub.inbox import Receiver
+from hub.moderation.gate import Gate
 from hub.store.db import Database
 from hub.uris import Uris
 
@@ -30,18 +31,20 @@ class Federation:
     http: aiohttp.ClientSession
     fetcher: Fetcher
     receiver: Receiver
+    gate: Gate
 
     async def close(self) -> None:
         """Close the HTTP session."""
         await self.http.close()
 
 
-def client_policy(settings: Settings) -> ClientPolicy:
-    """The outgoing-request policy the settings ask for."""
+def client_policy(settings: Settings, gate: Gate | None = None) -> ClientPolicy:
+    """The outgoing-request policy the settings ask for; the gate refuses blocked servers."""
     return ClientPolicy(
         allow_private=settings.allow_private_addresses,
         resolve=dict(settings.resolve),
         user_agent=f"Coophub/0.1 (+{settings.base_url})",
+        refuse_host=gate.refuses_host if gate is not None else None,
     )
 
 
@@ -57,8 +60,10 @@ async def open_federation(
     def sign(url: str) -> Mapping[str, str]:
         return sign_get(url, key_id, pem, AP_HEADERS["Accept"])
 
-    policy = client_policy(settings)
+    gate = Gate(settings.federation_allowlist)
+    await gate.refresh(db)
+    policy = client_policy(settings, gate)
     http = create_session(policy, system_resolver)
     fetcher = Fetcher(http, policy, settings.domain, settings.scheme, sign)
-    receiver = Receiver(db, fetcher, settings.domain)
-    return Federation(db, settings, uris, policy, http, fetcher, receiver)
+    receiver = Receiver(db, fetcher, settings.domain, gate)
+    return Federation(db, settings, uris, policy, http, fetcher, receiver, gate)

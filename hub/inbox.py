@@ -17,6 +17,7 @@ from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, cached_actor
 from hub.inbox_writer import InboxWriter
 from hub.keycache import KeyCache
+from hub.moderation.gate import Gate
 from hub.refollow import store_again_if_undone
 from hub.store.db import Database
 from hub.store.models import ActorKind, InboxState, LocalActor
@@ -62,8 +63,11 @@ class Delivered:
 class Receiver:
     """The inbox of one process: key and recipient caches, and group commit of stored rows."""
 
-    def __init__(self, db: Database, fetcher: Fetcher, our_host: str) -> None:
+    def __init__(
+        self, db: Database, fetcher: Fetcher, our_host: str, gate: Gate | None = None
+    ) -> None:
         self.db, self.fetcher, self.our_host = db, fetcher, our_host
+        self.gate = gate or Gate()
         self.keys = KeyCache(db, fetcher)
         self.writer = InboxWriter(db)
         self._recipients: dict[str, tuple[float, Verdict | None, int | None]] = {}
@@ -76,6 +80,10 @@ class Receiver:
             if refusal is not None:
                 return refusal
         return await _accept(self, request, local_id)
+
+    def forget_recipients(self) -> None:
+        """Drop cached recipients now (after a suspension made in this process)."""
+        self._recipients.clear()
 
     async def _recipient(self, username: str) -> tuple[Verdict | None, int | None]:
         cached = self._recipients.get(username)
@@ -96,10 +104,13 @@ async def _accept(receiver: Receiver, request: Delivered, local_id: int | None) 
     if isinstance(activity, Verdict):
         return activity
     try:
-        signature_key_id(request.headers)
+        key_id = signature_key_id(request.headers)
     except SignatureError as error:
         return Verdict(Status.unauthorized, str(error))
     actor_uri = activity["actor"]
+    await receiver.gate.fresh(db)  # a clock check; one query every few seconds at most
+    if receiver.gate.refuses_actor(actor_uri) or receiver.gate.refuses_host(key_id):
+        return Verdict(Status.forbidden, "this server or actor is blocked here")  # S15, S28, A9
     if "Delete" in types_of(activity) and await _unknown(db, actor_uri):
         # Mastodon skips Deletes of actors it never saw: no key fetch for them (O13).
         return Verdict(Status.accepted, "Delete from an unknown actor ignored")

@@ -13,6 +13,8 @@ from hub.activitypub.readers import MAX_LIST, as_list, id_of, ids, is_public, sa
 from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, cached_actor, get_actor
 from hub.follows import drop_actor
+from hub.moderation import replies
+from hub.moderation.policy import is_limited
 from hub.store.models import (
     ActorKind,
     Interaction,
@@ -47,6 +49,9 @@ async def on_create_note(
     addressed = reply_to is not None or await _mentions_us(session, uris, note)
     if not addressed and member is None:
         return "ignored: neither a reply to us, a mention of us nor a member's post"
+    policy = await replies.policy_for(session, reply_to) if reply_to else "open"
+    if policy == "closed" and member is None:
+        return "ignored: replies to this post are closed"
     author = member or await get_actor(session, fetcher, activity["actor"])
     visibility = _visibility(note, author.followers_uri)
     if not addressed and visibility not in (Visibility.public, Visibility.unlisted):
@@ -59,6 +64,8 @@ async def on_create_note(
             in_reply_to_post_id=reply_to.id if reply_to else None,
             visibility=visibility,
             published_at=_time(note.get("published")) or utcnow(),
+            state=replies.STATE_FOR.get(policy, "shown") if reply_to else "shown",
+            limited=await is_limited(session, author),
             **_note_content(note),
         )
     )

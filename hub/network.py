@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.activitypub.vocab import announce_activity, with_context
 from hub.delivery import enqueue, follower_inboxes
+from hub.moderation.policy import may_reshare
 from hub.store.models import (
     ActorKind,
     LocalActor,
@@ -38,6 +39,8 @@ async def reshare(
     Mastodon understands only `Announce{object id}`; with HUB_NETWORK_ANNOUNCE_CREATE the
     Group also announces the `Create` itself for FEP-1b12 readers (Lemmy, ...).
     """
+    if not await may_reshare(session, uris, owner_uri):
+        return  # a limited coop, member or server
     group = await group_actor(session)
     inboxes = await follower_inboxes(session, group)
     await _announce(session, uris, group, object_uri, owner_uri, inboxes)

@@ -63,7 +63,7 @@ async def deliver_due(
     lease: timedelta = LEASE,
 ) -> int:
     """Send every due delivery (up to `limit`); return how many were attempted."""
-    jobs = await _claim(db, uris, limit, lease)
+    jobs = await _claim(db, uris, limit, lease, policy)
     if not jobs:
         return 0
     results = await _send_all(http, policy, uris, jobs)
@@ -71,7 +71,9 @@ async def deliver_due(
     return len(jobs)
 
 
-async def _claim(db: Database, uris: Uris, limit: int, lease: timedelta) -> list[Job]:
+async def _claim(
+    db: Database, uris: Uris, limit: int, lease: timedelta, policy: ClientPolicy
+) -> list[Job]:
     now = utcnow()
     query = (
         select(Delivery, OutgoingActivity.ap_json, LocalActor)
@@ -88,6 +90,11 @@ async def _claim(db: Database, uris: Uris, limit: int, lease: timedelta) -> list
         bodies: dict[int, bytes] = {}
         jobs = []
         for delivery, activity, actor in rows:
+            if policy.refuse_host is not None and policy.refuse_host(delivery.host):
+                # Blocked since it was queued: never sent (A9).
+                delivery.state, delivery.finished_at = DeliveryState.failed, now
+                delivery.last_error = "the server is blocked"
+                continue
             body = bodies.setdefault(delivery.activity_id, json.dumps(activity).encode())
             delivery.next_attempt_at = now + lease
             jobs.append(

@@ -14,6 +14,7 @@ from hub.dispatch import process_one
 from hub.events.service import extend_series
 from hub.federation import Federation
 from hub.host_health import prune_hosts
+from hub.moderation.coops import purge_suspended
 from hub.sender import deliver_due
 from hub.store.types import utcnow
 
@@ -41,12 +42,14 @@ class _Throttle:
 
 
 _series = _Throttle(SERIES_EVERY_SECONDS)
+_purge = _Throttle(SERIES_EVERY_SECONDS)
 
 
 async def run_once(federation: Federation) -> int:
     """Do every job that is due now; return how many items were handled."""
     db = federation.db
     handled = 0
+    await federation.gate.fresh(db)
     forget = federation.receiver.keys.forget_owner
     while handled < INBOX_BATCH and await process_one(
         db, federation.fetcher, federation.uris, forget
@@ -62,6 +65,7 @@ async def run_once(federation: Federation) -> int:
         handled += await sessions.purge_expired(session)
         handled += await oauth.purge_codes(session)
     handled += await _extend_series(federation)
+    handled += await _purge_suspended(federation)
     return handled
 
 
@@ -71,6 +75,14 @@ async def _extend_series(federation: Federation) -> int:
         return 0
     async with federation.db.begin() as session:
         return await extend_series(session, federation.uris, utcnow())
+
+
+async def _purge_suspended(federation: Federation) -> int:
+    """Purge coops suspended more than 30 days ago; checked every few minutes, not per step."""
+    if not _purge.due(federation):
+        return 0
+    async with federation.db.begin() as session:
+        return await purge_suspended(session, utcnow())
 
 
 async def run_forever(

@@ -24,6 +24,7 @@ from web import (
     i18n,
     inbox,
     live,
+    moderation,
     network_pages,
     oauth,
     pages,
@@ -87,6 +88,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(auth.routes())
     app.router.add_routes(oauth.routes())
     app.router.add_routes(api.routes())
+    app.router.add_routes(moderation.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

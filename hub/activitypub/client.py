@@ -64,6 +64,9 @@ class ClientPolicy:
     max_redirects: int = 3
     max_body: int = 1024 * 1024
     user_agent: str = "Coophub/0.1"
+    # Moderation's say (hub.activitypub imports nothing from hub, so it is handed a callable):
+    # True for a host we must never contact.
+    refuse_host: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ def _checked_url(policy: ClientPolicy, url: str, own_host: str | None) -> URL:
     host = normalize_host(parsed.raw_host)
     if own_host is not None and host == normalize_host(URL(f"//{own_host}").raw_host or own_host):
         raise FetchError(f"{url}: refusing to fetch our own host")
+    if policy.refuse_host is not None and policy.refuse_host(host):
+        raise FetchError(f"{url}: the server {host} is blocked")
     if _as_ip(host) is not None and not _may_connect(policy, host):
         raise FetchError(f"{url}: refusing the non-public address {host}")
     return parsed

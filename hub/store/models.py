@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from hub.store.types import UTCDateTime, utcnow
 
@@ -97,6 +98,11 @@ class LocalActor(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A suspended coop is also marked deleted (every URL answers 410) until it is restored
+    # or purged; a limited one is neither re-shared by the network nor on the timeline.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replies: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
 
     def __repr__(self) -> str:
         # Never put key material in logs or tracebacks.
@@ -243,6 +249,8 @@ class RemoteActor(Base):
     ap_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Follow(Base):
@@ -297,6 +305,7 @@ class Post(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replies: Mapped[str | None] = mapped_column(String(16))  # None: the coop's setting
 
     local_actor: Mapped[LocalActor] = relationship(lazy="raise_on_sql")
 
@@ -422,6 +431,10 @@ class RemoteNote(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ap_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Reply moderation: shown, held (waits for approval) or rejected.
+    state: Mapped[str] = mapped_column(String(16), default="shown", server_default="shown")
+    # Its author or server was limited when it arrived: kept off the timeline.
+    limited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Interaction(Base):
@@ -578,3 +591,63 @@ class EventParticipant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")
+
+
+class DomainBlock(Base):
+    """A server the managers limit or suspend (Mastodon's domain block), or allow."""
+
+    __tablename__ = "domain_blocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    # silence (limit), suspend, noop (only media or reports rejected), allow (allow-list mode)
+    severity: Mapped[str] = mapped_column(String(16))
+    reject_media: Mapped[bool] = mapped_column(Boolean, default=False)
+    reject_reports: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_comment: Mapped[str] = mapped_column(Text, default="")
+    private_comment: Mapped[str] = mapped_column(Text, default="")
+    obfuscate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Report(Base):
+    """A report about a coop, a post or a remote account, with a snapshot of what was reported."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_queue", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_uri: Mapped[str | None] = mapped_column(String(2048), unique=True)
+    reporter_uri: Mapped[str | None] = mapped_column(String(2048))  # a remote instance actor
+    reporter_name: Mapped[str | None] = mapped_column(String(200))  # a person on our site
+    reporter_email: Mapped[str | None] = mapped_column(String(320))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    target_uri: Mapped[str] = mapped_column(String(2048))
+    local_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="SET NULL"), index=True
+    )
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="SET NULL"), index=True
+    )
+    status_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open, resolved, dismissed
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ModerationAction(Base):
+    """One line of the audit log: who did what to whom, when and why."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    moderator: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(2048))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reason_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
