@@ -41,6 +41,11 @@ class Settings:
     run_worker: bool = True
     log_level: str = "INFO"
     delivery_lease_seconds: int = 600
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
 
     @property
     def base_url(self) -> str:
@@ -74,6 +79,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         run_worker=_flag(env, "HUB_RUN_WORKER", True),
         log_level=_log_level(env.get("HUB_LOG_LEVEL", "INFO")),
         delivery_lease_seconds=_seconds(env.get("HUB_DELIVERY_LEASE_SECONDS", "600")),
+        smtp_host=env.get("HUB_SMTP_HOST", "").strip(),
+        smtp_port=_port(env.get("HUB_SMTP_PORT", "587") or "587", name="HUB_SMTP_PORT"),
+        smtp_user=env.get("HUB_SMTP_USER", "").strip(),
+        smtp_password=env.get("HUB_SMTP_PASSWORD", ""),
+        smtp_from=_mail_from(env.get("HUB_SMTP_FROM", ""), domain),
     )
 
 
@@ -221,3 +231,10 @@ def _log_level(raw: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"HUB_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {raw!r}")
     return level
+
+
+def _mail_from(raw: str, domain: str) -> str:
+    sender = raw.strip() or f"noreply@{domain.split(':', 1)[0]}"
+    if "@" not in sender or any(c in sender for c in "\r\n"):
+        raise ConfigError(f"HUB_SMTP_FROM must be a mail address, not {raw!r}")
+    return sender

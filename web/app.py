@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 
 from hub.federation import Federation
-from web import discovery, events, federation, inbox, pages
+from web import discovery, events, federation, inbox, pages, rsvp
 from web.cache import DocumentCache
 from web.keys import CACHE, DB, FEDERATION, SETTINGS, URIS
 from web.negotiation import wants_activitypub
@@ -45,6 +45,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(federation.routes())
     app.router.add_routes(pages.routes())
     app.router.add_routes(events.routes())
+    app.router.add_routes(rsvp.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
