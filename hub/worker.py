@@ -13,6 +13,7 @@ from hub.dispatch import process_one
 from hub.events.service import extend_series
 from hub.federation import Federation
 from hub.host_health import prune_hosts
+from hub.mail import send_due
 from hub.sender import deliver_due
 from hub.store.types import utcnow
 
@@ -59,6 +60,7 @@ async def run_once(federation: Federation) -> int:
         handled += await purge_expired_links(session)
         await prune_hosts(session, utcnow())
     handled += await _extend_series(federation)
+    handled += await send_due(db, federation.settings)
     return handled
 
 

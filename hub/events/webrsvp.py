@@ -108,7 +108,9 @@ async def _check_rate(session: AsyncSession, email: str, client: str, now: datet
     since = now - RATE_WINDOW
     recent = select(func.count()).where(WebRegistration.created_at > since)
     by_ip = await session.scalar(recent.where(WebRegistration.ip_hash == client))
-    by_email = await session.scalar(recent.where(WebRegistration.email == email))
+    by_email = await session.scalar(
+        recent.where(func.lower(WebRegistration.email) == email.lower())
+    )
     if (by_ip or 0) >= PER_IP or (by_email or 0) >= PER_EMAIL:
         raise RegistrationError(429, "Zu viele Anmeldungen in kurzer Zeit; bitte später erneut.")
 
