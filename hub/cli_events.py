@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from hub.actors import local
+from hub.cli_participants import add_participant_commands
 from hub.config import Settings
 from hub.events import listing, service
 from hub.events.documents import local_start
@@ -35,6 +36,7 @@ def add_event_commands(commands: Any, parser_class: type[argparse.ArgumentParser
     remove = event_commands.add_parser("delete", help="delete an event (followers get a Delete)")
     remove.add_argument("id", type=int)
     remove.set_defaults(run=cmd_event_delete)
+    add_participant_commands(event_commands)
 
 
 def _event_options(parser: argparse.ArgumentParser) -> None:

@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
+from hub.events.organiser import purge_personal_data
+from hub.events.reminders import send_reminders
 from hub.events.service import extend_series
 from hub.federation import Federation
 from hub.host_health import prune_hosts
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 INBOX_BATCH = 200
 SERIES_EVERY_SECONDS = 600.0
+REMINDERS_EVERY_SECONDS = 60.0
+PURGE_EVERY_SECONDS = 3600.0
 
 
 class _Throttle:
@@ -31,20 +35,22 @@ class _Throttle:
         self.owner: object | None = None  # held, so a new context is never mistaken for it
         self.last = 0.0
 
-    def due(self, owner: object) -> bool:
-        """True for a new context, or when `every` seconds have passed."""
-        now = time.monotonic()
-        if owner is self.owner and now - self.last < self.every:
+    def due(self, owner: object, at: datetime | None = None) -> bool:
+        """True for a new context, or when `every` seconds have passed (on `at`'s clock)."""
+        now = at.timestamp() if at is not None else time.monotonic()
+        if owner is self.owner and abs(now - self.last) < self.every:
             return False
         self.owner, self.last = owner, now
         return True
 
 
 _series = _Throttle(SERIES_EVERY_SECONDS)
+_reminders = _Throttle(REMINDERS_EVERY_SECONDS)
+_purge = _Throttle(PURGE_EVERY_SECONDS)
 
 
-async def run_once(federation: Federation) -> int:
-    """Do every job that is due now; return how many items were handled."""
+async def run_once(federation: Federation, now: datetime | None = None) -> int:
+    """Do every job that is due now (`now` for tests that step the clock); how many items."""
     db = federation.db
     handled = 0
     forget = federation.receiver.keys.forget_owner
@@ -60,7 +66,21 @@ async def run_once(federation: Federation) -> int:
         handled += await purge_expired_links(session)
         await prune_hosts(session, utcnow())
     handled += await _extend_series(federation)
+    handled += await _event_chores(federation, now or utcnow())
     handled += await send_due(db, federation.settings)
+    return handled
+
+
+async def _event_chores(federation: Federation, now: datetime) -> int:
+    """Reminders every minute, wiping old participants' personal data every hour."""
+    handled = 0
+    if _reminders.due(federation, now):
+        async with federation.db.begin() as session:
+            locks = not federation.db.is_sqlite
+            handled += await send_reminders(session, federation.uris, now, locks)
+    if _purge.due(federation, now):
+        async with federation.db.begin() as session:
+            handled += await purge_personal_data(session, now)
     return handled
 
 
