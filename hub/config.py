@@ -83,7 +83,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         smtp_port=_port(env.get("HUB_SMTP_PORT", "587") or "587", name="HUB_SMTP_PORT"),
         smtp_user=env.get("HUB_SMTP_USER", "").strip(),
         smtp_password=env.get("HUB_SMTP_PASSWORD", ""),
-        smtp_from=_mail_from(env.get("HUB_SMTP_FROM", ""), domain),
+        smtp_from=_mail_from(env.get("HUB_SMTP_FROM", "")),
     )
 
 
@@ -233,8 +233,8 @@ def _log_level(raw: str) -> str:
     return level
 
 
-def _mail_from(raw: str, domain: str) -> str:
-    sender = raw.strip() or f"noreply@{domain.split(':', 1)[0]}"
-    if "@" not in sender or any(c in sender for c in "\r\n"):
+def _mail_from(raw: str) -> str:
+    sender = raw.strip()
+    if sender and ("@" not in sender or any(c in sender for c in "\r\n<>,; ")):
         raise ConfigError(f"HUB_SMTP_FROM must be a mail address, not {raw!r}")
     return sender

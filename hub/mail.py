@@ -88,11 +88,12 @@ async def _settle(
 
 def message(settings: Settings, mail: OutgoingMail) -> EmailMessage:
     """The mail as a plain-text UTF-8 message."""
+    sender = settings.smtp_from or f"noreply@{settings.hostname}"
     msg = EmailMessage()
-    msg["From"] = settings.smtp_from
+    msg["From"] = sender
     msg["To"] = mail.recipient
     msg["Subject"] = mail.subject
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=settings.smtp_from.rsplit("@", 1)[-1])
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     msg.set_content(mail.body)
     return msg
