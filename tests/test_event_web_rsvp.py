@@ -191,12 +191,12 @@ async def test_registration_for_a_cancelled_or_closed_event_is_refused(
     csrf = await csrf_of(client, f"/users/fairbnb/events/{open_one.id}")
     data = {"csrf": csrf, "name": "Ada", "email": "ada@example.org"}
     response = await client.post(f"/users/fairbnb/events/{closed.id}/register", data=data)
-    assert response.status == 422 and "registration is closed" in await response.text()
+    assert response.status == 422 and "keine Anmeldung" in await response.text()
     async with db.begin() as session:
         coop = await service.owner_of_event(session, open_one.id)
         await service.cancel_event(session, Uris(settings), coop, open_one.id)
     response = await client.post(f"/users/fairbnb/events/{open_one.id}/register", data=data)
-    assert response.status == 422 and "cancelled" in await response.text()
+    assert response.status == 422 and "abgesagt" in await response.text()
     assert await rows(db, WebRegistration) == 0
 
 
@@ -325,3 +325,33 @@ async def test_without_smtp_the_mail_with_the_link_goes_to_the_log(
     assert await mail.send_due(db, dataclasses.replace(settings, smtp_host="")) == 1
     assert "http://hub.test/registrations/" in caplog.text and "ada@example.org" in caplog.text
     assert await rows(db, OutgoingMail) == 0
+
+
+@pytest.mark.usefixtures("coop")
+async def test_web_participants_get_a_mail_when_their_date_is_cancelled(
+    client: Any, db: Database, settings: Settings, federation: Federation, mailbox: Mailbox
+) -> None:
+    event = await add_event(db, settings, CALL)
+    await registered(client, mailbox, federation, event.id, "Ada", "ada@example.org")
+    async with db.begin() as session:
+        coop = await service.owner_of_event(session, event.id)
+        await service.cancel_event(session, Uris(settings), coop, event.id)
+    await mail.send_due(db, settings)
+    notice = mailbox.to("ada@example.org")[-1]
+    assert notice["Subject"] == "Abgesagt: Offener Community-Call"
+    assert "findet leider nicht statt" in body(notice)
+
+
+@pytest.mark.usefixtures("coop")
+async def test_before_registration_opens_there_is_no_form_and_posts_are_refused(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    later = await add_event(db, settings, CALL, registration_opens="2030-11-20T10:00")
+    page = await (await client.get(f"/users/fairbnb/events/{later.id}")).text()
+    assert 'name="email"' not in page
+    open_one = await add_event(db, settings, CALL)
+    csrf = await csrf_of(client, f"/users/fairbnb/events/{open_one.id}")
+    data = {"csrf": csrf, "name": "Ada", "email": "ada@example.org"}
+    response = await client.post(f"/users/fairbnb/events/{later.id}/register", data=data)
+    assert response.status == 422 and "noch nicht geöffnet" in await response.text()
+    assert await rows(db, WebRegistration) == 0

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from hub.events import listing, webrsvp
 from hub.events.documents import when_line, where_line
+from hub.events.rsvp import refusal_of
 from hub.events.webrsvp import RegistrationError
 from hub.store.models import Event, ParticipationState, RegistrationMode, WebRegistration
 from hub.store.types import utcnow
@@ -36,10 +37,8 @@ def routes() -> list[web.RouteDef]:
 def form_context(request: web.Request, found: listing.Found, form: FormToken) -> dict[str, object]:
     """What the event page needs for its registration form (None when no form is shown)."""
     event = found.event
-    if event.rrule is not None or event.registration_mode not in (
-        RegistrationMode.open,
-        RegistrationMode.approval,
-    ):
+    modes = (RegistrationMode.open, RegistrationMode.approval)
+    if event.rrule is not None or event.registration_mode not in modes or refusal_of(event):
         return {"form": None}
     uris = request.app[URIS]
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events.documents import when_line, where_line
@@ -85,6 +86,21 @@ async def decided(
             f"„{event.title}“ am {when_line(event)} leider nicht annehmen."
         )
     _queue(session, registration, subject, body)
+
+
+async def cancelled(session: AsyncSession, coop: LocalActor, event: Event) -> None:
+    """Tell everyone registered on the web for a date that it does not take place."""
+    query = (
+        select(WebRegistration)
+        .join(EventParticipant, EventParticipant.web_registration_id == WebRegistration.id)
+        .where(EventParticipant.event_id == event.id)
+    )
+    for registration in (await session.execute(query)).scalars():
+        body = (
+            f"Hallo {registration.name},\n\n„{event.title}“ von {coop.name} am "
+            f"{when_line(event)} findet leider nicht statt."
+        )
+        _queue(session, registration, f"Abgesagt: {event.title}", body)
 
 
 def _date_block(event: Event, state: ParticipationState | None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import network, posts
 from hub.activitypub.vocab import create_activity, delete_activity, update_activity
 from hub.delivery import enqueue, follower_inboxes
-from hub.events import webrsvp
+from hub.events import notices, webrsvp
 from hub.events.documents import event_json, when_line, with_event_context
 from hub.events.recurrence import occurrences, wall_clock
 from hub.events.rsvp import seats_taken
@@ -144,6 +144,7 @@ async def cancel_event(session: AsyncSession, uris: Uris, coop: LocalActor, even
     for target in targets:
         if target.rrule is None:
             await _send(session, uris, coop, target, "update")
+            await notices.cancelled(session, coop, target)
     await _cancellation_note(session, uris, coop, event)
     return event
 
@@ -158,6 +159,7 @@ async def delete_event(session: AsyncSession, uris: Uris, coop: LocalActor, even
     for target in targets:
         if target.rrule is None:
             await _send(session, uris, coop, target, "delete")
+            await notices.cancelled(session, coop, target)
         target.deleted_at = now
     if event.series_id is not None and event.recurrence_id is not None:
         # The calendar's RRULE must skip a deleted date too.

@@ -28,6 +28,15 @@ CONFIRM_WITHIN = timedelta(hours=48)
 RATE_WINDOW = timedelta(hours=1)
 PER_IP = 10
 PER_EMAIL = 5
+GERMAN = {
+    "the event is cancelled": "die Veranstaltung ist abgesagt",
+    "the event is over": "die Veranstaltung ist vorbei",
+    "join one date of the series, not the series": "bitte wähle einen Termin der Reihe",
+    "registration is closed": "für diese Veranstaltung gibt es keine Anmeldung",
+    "registration is external": "die Anmeldung läuft über eine andere Seite",
+    "the registration deadline has passed": "die Anmeldefrist ist abgelaufen",
+    "registration has not opened yet": "die Anmeldung ist noch nicht geöffnet",
+}
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -91,7 +100,7 @@ async def start(
         target = series
     refusal = rsvp.refusal_of(event)
     if refusal is not None:
-        raise RegistrationError(422, f"Anmeldung nicht möglich: {refusal}.")
+        raise RegistrationError(422, f"Anmeldung nicht möglich: {GERMAN.get(refusal, refusal)}.")
     await _check_rate(session, form.email, client, now)
     token = secrets.token_urlsafe(32)
     registration = WebRegistration(
