@@ -355,3 +355,32 @@ async def test_before_registration_opens_there_is_no_form_and_posts_are_refused(
     response = await client.post(f"/users/fairbnb/events/{later.id}/register", data=data)
     assert response.status == 422 and "noch nicht geöffnet" in await response.text()
     assert await rows(db, WebRegistration) == 0
+
+
+@pytest.mark.usefixtures("coop")
+async def test_one_address_registered_twice_holds_one_seat_on_the_newest_page(
+    client: Any, db: Database, settings: Settings, federation: Federation, mailbox: Mailbox
+) -> None:
+    event = await add_event(db, settings, CALL)
+    first = await registered(client, mailbox, federation, event.id, "Ada", "ada@example.org")
+    second = await registered(client, mailbox, federation, event.id, "Ada L.", "Ada@example.org")
+    assert await states(db) == [ParticipationState.accepted]
+    assert MEETING in await (await client.get(second)).text()
+    assert MEETING not in await (await client.get(first)).text()
+
+
+@pytest.mark.usefixtures("coop")
+async def test_behind_a_local_proxy_the_forwarded_address_is_rate_limited(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    event = await add_event(db, settings, CALL)
+    path = f"/users/fairbnb/events/{event.id}"
+    csrf = await csrf_of(client, path)
+
+    async def send(number: int, forwarded: str) -> int:
+        data = {"csrf": csrf, "name": "Bo", "email": f"bo{number}@example.org"}
+        headers = {"X-Forwarded-For": forwarded}
+        return int((await client.post(f"{path}/register", data=data, headers=headers)).status)
+
+    assert [await send(n, f"203.0.113.1, 198.51.100.{n}") for n in range(12)] == [200] * 12
+    assert [await send(20 + n, "198.51.100.7") for n in range(10)] == [200] * 9 + [429] * 1

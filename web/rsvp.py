@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from aiohttp import web
 
 from hub.events import listing, webrsvp
@@ -58,7 +60,7 @@ async def register(request: web.Request) -> web.StreamResponse:
             fields.get("name", ""), fields.get("email", ""), fields.get("whole_series") == "1"
         )
         settings, uris = request.app[SETTINGS], request.app[URIS]
-        client = webrsvp.ip_hash(settings.secret_key, request.remote or "")
+        client = webrsvp.ip_hash(settings.secret_key, client_address(request))
         async with request.app[DB].begin() as session:
             found = await listing.lookup(
                 session, request.match_info["username"], int(request.match_info["event_id"])
@@ -121,6 +123,19 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     except RegistrationError as error:
         fail(error.status, str(error))
     raise web.HTTPSeeOther(uris.registration(token), headers=_private())
+
+
+def client_address(request: web.Request) -> str:
+    """The sender's address; behind a proxy on a private address, the last X-Forwarded-For hop."""
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        behind_proxy = ipaddress.ip_address(peer).is_private
+    except ValueError:
+        behind_proxy = False
+    # The proxy appends the address it saw last; anything before it the client may have forged.
+    last = forwarded.rsplit(",", 1)[-1].strip()
+    return last if behind_proxy and last else peer
 
 
 def _expect(found: tuple[str, WebRegistration], wanted: str) -> WebRegistration:

@@ -161,6 +161,10 @@ async def join(
     locked = await rsvp.lock_event(session, event.id)
     if locked is None:
         return None
+    twin = await _same_person(session, event, registration)
+    if twin is not None:  # one address registered twice: one seat, on the newest private page
+        twin.web_registration_id = registration.id
+        return twin.state
     participant = EventParticipant(
         event_id=event.id, web_registration_id=registration.id, by_join=False,
         state=ParticipationState.accepted,
@@ -214,6 +218,21 @@ async def cancel(
             await rsvp.release(session, uris, coop, locked, participant)
             cancelled += 1
     return cancelled
+
+
+async def _same_person(
+    session: AsyncSession, event: Event, registration: WebRegistration
+) -> EventParticipant | None:
+    query = (
+        select(EventParticipant)
+        .join(WebRegistration, WebRegistration.id == EventParticipant.web_registration_id)
+        .where(
+            EventParticipant.event_id == event.id,
+            func.lower(WebRegistration.email) == (registration.email or "").lower(),
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def _upcoming_dates(session: AsyncSession, series: Event, now: datetime) -> list[Event]:
