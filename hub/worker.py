@@ -58,6 +58,8 @@ async def run_once(federation: Federation, now: datetime | None = None) -> int:
         db, federation.fetcher, federation.uris, forget
     ):
         handled += 1
+    # Before sending: the reminders' deliveries go out in this same step.
+    handled += await _event_chores(federation, now or utcnow())
     lease = timedelta(seconds=federation.settings.delivery_lease_seconds)
     handled += await deliver_due(
         db, federation.http, federation.policy, federation.uris, lease=lease
@@ -66,7 +68,6 @@ async def run_once(federation: Federation, now: datetime | None = None) -> int:
         handled += await purge_expired_links(session)
         await prune_hosts(session, utcnow())
     handled += await _extend_series(federation)
-    handled += await _event_chores(federation, now or utcnow())
     handled += await send_due(db, federation.settings)
     return handled
 

@@ -147,3 +147,18 @@ def test_unknown_events_or_participants_exit_2_and_change_nothing(
     code, out, err = hub("event", *args)
     assert (code, out, err) == (2, "", f"hub: {message}\n")
     assert answers(env["HUB_DATABASE_URL"]) == [] and mails(env["HUB_DATABASE_URL"]) == []
+
+
+def test_an_approved_web_registration_gets_a_mail_and_a_rejected_join_a_reject(
+    hub: Hub, env: dict[str, str], event: int
+) -> None:
+    url = env["HUB_DATABASE_URL"]
+    assert hub("event", "approve", "1", "1")[0] == 0
+    [(to, text)] = mails(url)
+    assert to == "ada@example.org" and text.startswith("Du bist dabei: Workshop")
+    assert hub("event", "reject", "1", "2")[0] == 0
+    assert answers(url) == [(f"{CY}/inbox", "Reject")]
+    code, out, _ = hub("event", "participants", "1")
+    assert code == 0 and [line.split("\t")[1] for line in out.splitlines()] == ["accepted"]
+    code, _, err = hub("event", "reject", "1", "1")
+    assert code == 2 and err == "hub: participant 1 is accepted, not pending\n"

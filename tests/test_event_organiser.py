@@ -144,3 +144,17 @@ async def test_personal_data_is_wiped_30_days_after_the_event_by_the_worker(
     async with db.read() as session:
         seats = await rsvp.seats_taken(session, event)
     assert seats == 2  # the counts stay for the coop's statistics
+
+
+async def test_each_date_of_a_series_gets_its_own_reminder(
+    db: Database, settings: Settings, federation: Federation, follower: FakeRemote
+) -> None:
+    await add_event(
+        db, settings, CALL, now=berlin("2030-12-01T00:00"), rrule="FREQ=WEEKLY;BYDAY=FR",
+        remind_day_before=True,
+    )  # fmt: skip
+    for moment in ("2030-12-05T14:30", "2030-12-05T15:00", "2030-12-12T14:30"):
+        await worker.run_once(federation, now=berlin(moment))
+    reminders = notes(follower)
+    assert len(reminders) == 2
+    assert "6. Dezember 2030" in reminders[0] and "13. Dezember 2030" in reminders[1]
