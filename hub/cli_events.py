@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from hub.actors import local
+from hub.cli_participants import add_participant_commands
 from hub.config import Settings
 from hub.events import listing, service
 from hub.events.documents import local_start
@@ -35,6 +36,7 @@ def add_event_commands(commands: Any, parser_class: type[argparse.ArgumentParser
     remove = event_commands.add_parser("delete", help="delete an event (followers get a Delete)")
     remove.add_argument("id", type=int)
     remove.set_defaults(run=cmd_event_delete)
+    add_participant_commands(event_commands)
 
 
 def _event_options(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +60,9 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
     add("--registration", default="open", choices=[m.value for m in RegistrationMode])
     add("--registration-url", help="where to register (with --registration external)")
     add("--registration-deadline", help="local time when registration closes")
+    add("--registration-opens", help="local time when registration opens")
+    add("--remind-opening", action="store_true", help="tell followers when registration opens")
+    add("--remind-day-before", action="store_true", help="remind followers a day before")
     add("--rrule", help='recurrence rule, e.g. "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"')
     add("--exdate", action="append", default=[], help="a local start the series skips")
 
@@ -72,7 +77,9 @@ def check_event_args(args: argparse.Namespace, settings: Settings) -> None:
             image_url=args.image_url, image_alt=args.image_alt, category=args.category,
             hashtags=tuple(args.hashtag), language=args.language, capacity=args.capacity,
             registration=args.registration, registration_url=args.registration_url,
-            registration_deadline=args.registration_deadline, rrule=args.rrule,
+            registration_deadline=args.registration_deadline,
+            registration_opens=args.registration_opens, remind_opening=args.remind_opening,
+            remind_day_before=args.remind_day_before, rrule=args.rrule,
             exdates=tuple(args.exdate),
         )
     )  # fmt: skip

@@ -43,6 +43,11 @@ class Settings:
     delivery_lease_seconds: int = 600
     enable_password_grant: bool = False
     federation_allowlist: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
 
     @property
     def base_url(self) -> str:
@@ -78,6 +83,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         delivery_lease_seconds=_seconds(env.get("HUB_DELIVERY_LEASE_SECONDS", "600")),
         enable_password_grant=_flag(env, "HUB_ENABLE_PASSWORD_GRANT", False),
         federation_allowlist=_flag(env, "HUB_FEDERATION_ALLOWLIST", False),
+        smtp_host=env.get("HUB_SMTP_HOST", "").strip(),
+        smtp_port=_port(env.get("HUB_SMTP_PORT", "587") or "587", name="HUB_SMTP_PORT"),
+        smtp_user=env.get("HUB_SMTP_USER", "").strip(),
+        smtp_password=env.get("HUB_SMTP_PASSWORD", ""),
+        smtp_from=_mail_from(env.get("HUB_SMTP_FROM", "")),
     )
 
 
@@ -225,3 +235,10 @@ def _log_level(raw: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"HUB_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {raw!r}")
     return level
+
+
+def _mail_from(raw: str) -> str:
+    sender = raw.strip()
+    if sender and ("@" not in sender or any(c in sender for c in "\r\n<>,; ")):
+        raise ConfigError(f"HUB_SMTP_FROM must be a mail address, not {raw!r}")
+    return sender

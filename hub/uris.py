@@ -133,6 +133,14 @@ class Uris:
         """Every event of the network as iCalendar."""
         return f"{self.base}/events.ics"
 
+    def event_registration(self, username: str, event_id: int) -> str:
+        """Where the web registration form of an event posts to."""
+        return f"{self.event(username, event_id)}/register"
+
+    def registration(self, token: str, action: str = "") -> str:
+        """A web registration's private page (confirm with the one-time token, or manage)."""
+        return f"{self.base}/registrations/{token}" + (f"/{action}" if action else "")
+
     def events_page(self) -> str:
         """The list of upcoming events."""
         return f"{self.base}/events"

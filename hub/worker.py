@@ -6,14 +6,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hub import oauth, sessions
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
+from hub.events.organiser import purge_personal_data
+from hub.events.reminders import send_reminders
 from hub.events.service import extend_series
 from hub.federation import Federation
 from hub.host_health import prune_hosts
+from hub.mail import send_due
 from hub.moderation.coops import purge_suspended
 from hub.sender import deliver_due
 from hub.store.types import utcnow
@@ -22,6 +25,8 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 INBOX_BATCH = 200
 SERIES_EVERY_SECONDS = 600.0
+REMINDERS_EVERY_SECONDS = 60.0
+PURGE_EVERY_SECONDS = 3600.0
 
 
 class _Throttle:
@@ -32,21 +37,23 @@ class _Throttle:
         self.owner: object | None = None  # held, so a new context is never mistaken for it
         self.last = 0.0
 
-    def due(self, owner: object) -> bool:
-        """True for a new context, or when `every` seconds have passed."""
-        now = time.monotonic()
-        if owner is self.owner and now - self.last < self.every:
+    def due(self, owner: object, at: datetime | None = None) -> bool:
+        """True for a new context, or when `every` seconds have passed (on `at`'s clock)."""
+        now = at.timestamp() if at is not None else time.monotonic()
+        if owner is self.owner and abs(now - self.last) < self.every:
             return False
         self.owner, self.last = owner, now
         return True
 
 
 _series = _Throttle(SERIES_EVERY_SECONDS)
-_purge = _Throttle(SERIES_EVERY_SECONDS)
+_suspended = _Throttle(SERIES_EVERY_SECONDS)
+_reminders = _Throttle(REMINDERS_EVERY_SECONDS)
+_purge = _Throttle(PURGE_EVERY_SECONDS)
 
 
-async def run_once(federation: Federation) -> int:
-    """Do every job that is due now; return how many items were handled."""
+async def run_once(federation: Federation, now: datetime | None = None) -> int:
+    """Do every job that is due now (`now` for tests that step the clock); how many items."""
     db = federation.db
     handled = 0
     await federation.gate.fresh(db)
@@ -55,6 +62,8 @@ async def run_once(federation: Federation) -> int:
         db, federation.fetcher, federation.uris, forget
     ):
         handled += 1
+    # Before sending: the reminders' deliveries go out in this same step.
+    handled += await _event_chores(federation, now or utcnow())
     lease = timedelta(seconds=federation.settings.delivery_lease_seconds)
     handled += await deliver_due(
         db, federation.http, federation.policy, federation.uris, lease=lease
@@ -65,7 +74,21 @@ async def run_once(federation: Federation) -> int:
         handled += await sessions.purge_expired(session)
         handled += await oauth.purge_codes(session)
     handled += await _extend_series(federation)
-    handled += await _purge_suspended(federation)
+    handled += await _purge_suspended(federation, now or utcnow())
+    handled += await send_due(db, federation.settings)
+    return handled
+
+
+async def _event_chores(federation: Federation, now: datetime) -> int:
+    """Reminders every minute, wiping old participants' personal data every hour."""
+    handled = 0
+    if _reminders.due(federation, now):
+        async with federation.db.begin() as session:
+            locks = not federation.db.is_sqlite
+            handled += await send_reminders(session, federation.uris, now, locks)
+    if _purge.due(federation, now):
+        async with federation.db.begin() as session:
+            handled += await purge_personal_data(session, now)
     return handled
 
 
@@ -77,12 +100,12 @@ async def _extend_series(federation: Federation) -> int:
         return await extend_series(session, federation.uris, utcnow())
 
 
-async def _purge_suspended(federation: Federation) -> int:
+async def _purge_suspended(federation: Federation, now: datetime) -> int:
     """Purge coops suspended more than 30 days ago; checked every few minutes, not per step."""
-    if not _purge.due(federation):
+    if not _suspended.due(federation, now):
         return 0
     async with federation.db.begin() as session:
-        return await purge_suspended(session, utcnow())
+        return await purge_suspended(session, now)
 
 
 async def run_forever(

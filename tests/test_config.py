@@ -45,6 +45,11 @@ def test_every_variable_is_read() -> None:
             "HUB_NETWORK_NAME": "Platform Coops",
             "HUB_RUN_WORKER": "false",
             "HUB_LOG_LEVEL": "debug",
+            "HUB_SMTP_HOST": "mail.hub.test",
+            "HUB_SMTP_PORT": "2525",
+            "HUB_SMTP_USER": "hub",
+            "HUB_SMTP_PASSWORD": "secret",
+            "HUB_SMTP_FROM": "events@hub.test",
         }
     )
     assert settings == Settings(
@@ -61,7 +66,13 @@ def test_every_variable_is_read() -> None:
         network_name="Platform Coops",
         run_worker=False,
         log_level="DEBUG",
+        smtp_host="mail.hub.test",
+        smtp_port=2525,
+        smtp_user="hub",
+        smtp_password="secret",
+        smtp_from="events@hub.test",
     )
+    assert "'secret'" not in repr(settings)
 
 
 def test_settings_are_frozen() -> None:
@@ -78,6 +89,9 @@ def test_settings_are_frozen() -> None:
         ("HUB_DOMAIN", "hub.example:99999", "port"),
         ("HUB_DOMAIN", "", "HUB_DOMAIN"),
         ("HUB_SCHEME", "ftp", "HUB_SCHEME"),
+        ("HUB_SMTP_PORT", "0", "HUB_SMTP_PORT"),
+        ("HUB_SMTP_FROM", "no-address", "HUB_SMTP_FROM"),
+        ("HUB_SMTP_FROM", "a@b.test\r\nBcc: c@d.test", "HUB_SMTP_FROM"),
         ("HUB_PORT", "eighty", "HUB_PORT"),
         ("HUB_PORT", "0", "HUB_PORT"),
         ("HUB_DATABASE_URL", "mysql://x/y", "HUB_DATABASE_URL"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -53,20 +54,24 @@ async def test_the_event_url_answers_an_event_document_for_every_reader(
 
 
 @pytest.mark.usefixtures("coop")
-async def test_an_online_event_says_online_and_has_a_virtual_location(
+async def test_an_online_event_says_online_and_keeps_the_meeting_link_private(
     client: Client, db: Database, settings: Any
 ) -> None:
     event = await add_event(db, settings, CALL)
-    document = await (
-        await client.get(f"/users/fairbnb/events/{event.id}", headers=AP_ACCEPT)
-    ).json()
+    response = await client.get(f"/users/fairbnb/events/{event.id}", headers=AP_ACCEPT)
+    body = await response.text()
+    document = json.loads(body)
     assert " · Online · " in document["summary"]
     assert document["isOnline"] is True
     assert document["location"] == {
         "type": "VirtualLocation",
-        "name": "Online",
-        "url": "https://meet.example.org/coop-call",
+        "name": "Online (Link nach der Anmeldung)",
     }
+    page = await client.get(f"/users/fairbnb/events/{event.id}", headers=BROWSER_ACCEPT)
+    ics = await client.get(f"/users/fairbnb/events/{event.id}.ics")
+    for text in (body, await page.text(), await ics.text()):
+        assert "meet.example.org" not in text
+    assert "Link zum Online-Treffen bekommst du nach der Anmeldung" in await page.text()
     assert document["joinMode"] == "free" and document["maximumAttendeeCapacity"] == 50
 
 

@@ -29,6 +29,7 @@ from web import (
     oauth,
     pages,
     profile_pages,
+    rsvp,
 )
 from web.cache import DocumentCache
 from web.keys import CACHE, DB, FEDERATION, LIMITS, SETTINGS, URIS
@@ -84,6 +85,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(profile_pages.routes())
     app.router.add_routes(feeds.routes())
     live.setup(app)
+    app.router.add_routes(rsvp.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_routes(auth.routes())
     app.router.add_routes(oauth.routes())

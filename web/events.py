@@ -11,7 +11,8 @@ from hub.events.documents import local_end, local_start, with_event_context
 from hub.events.listing import Found, Lookup
 from hub.store.models import Event, EventStatus
 from hub.store.types import utcnow
-from web import event_text
+from web import event_text, rsvp
+from web.forms import form_token, remember
 from web.keys import DB, SETTINGS, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
 from web.responses import dumps, fail, json_bytes, page
@@ -39,7 +40,11 @@ async def event(request: web.Request) -> web.StreamResponse:
     if wants_activitypub(request):
         body = dumps(with_event_context(listing.document(found, uris)))
         return json_bytes(body, activitypub_content_type(request), headers=VARY)
-    return page("event.html", request, _page_context(request, found), headers=VARY)
+    form = form_token(request)
+    context = {**_page_context(request, found), **rsvp.form_context(request, found, form)}
+    response = page("event.html", request, context, headers=VARY)
+    remember(request, response, form)
+    return response
 
 
 async def event_ics(request: web.Request) -> web.StreamResponse:

@@ -50,6 +50,7 @@ ICAL_STATUS = {
     EventStatus.cancelled: "CANCELLED",
     EventStatus.postponed: "TENTATIVE",
 }
+ONLINE_NAME = "Online (Link nach der Anmeldung)"
 STATUS_PREFIX = {EventStatus.cancelled: "ABGESAGT: ", EventStatus.postponed: "VERSCHOBEN: "}
 
 
@@ -177,7 +178,8 @@ def _location(event: Event) -> Any:
             place["latitude"], place["longitude"] = event.latitude, event.longitude
         places.append(place)
     if event.online_url:
-        places.append({"type": "VirtualLocation", "name": "Online", "url": event.online_url})
+        # The meeting link goes only to confirmed participants (their page and mail).
+        places.append({"type": "VirtualLocation", "name": ONLINE_NAME})
     return places[0] if len(places) == 1 else places
 
 

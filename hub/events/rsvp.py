@@ -13,6 +13,7 @@ from hub.activitypub.vocab import AS_CONTEXT
 from hub.actors.local import find_actor
 from hub.actors.remote import Fetcher, get_actor
 from hub.delivery import enqueue
+from hub.events import notices
 from hub.store.models import (
     ActorKind,
     Event,
@@ -52,13 +53,13 @@ async def register(
     uris: Uris,
     coop: LocalActor,
     event: Event,
-    remote: RemoteActor,
+    remote: RemoteActor | None,
     participant: EventParticipant,
 ) -> str:
     """Give a new registration a seat, the approval queue or the waiting list; answer a Join."""
     refusal = refusal_of(event)
     if refusal is not None:
-        if participant.by_join:
+        if participant.by_join and remote is not None:
             await _answer(session, uris, coop, event, remote, participant, accept=False)
         return f"rejected: {refusal}"
     if event.registration_mode == RegistrationMode.approval:
@@ -70,7 +71,7 @@ async def register(
     if participant.state == ParticipationState.pending:
         return "pending: waits for the coop's approval"
     accept = participant.state == ParticipationState.accepted
-    if participant.by_join:
+    if participant.by_join and remote is not None:
         await _answer(session, uris, coop, event, remote, participant, accept=accept)
     return "accepted" if accept else "rejected: full; on the waiting list"
 
@@ -111,20 +112,31 @@ async def withdraw(session: AsyncSession, uris: Uris, actor_uri: str, event_uri:
     participant = await find_participant(session, event, remote)
     if participant is None:
         return "ignored: no such registration"
+    if await release(session, uris, coop, event, participant):
+        return "left; the first on the waiting list got the seat"
+    return "left"
+
+
+async def release(
+    session: AsyncSession,
+    uris: Uris,
+    coop: LocalActor,
+    event: Event,
+    participant: EventParticipant,
+) -> bool:
+    """Delete a registration; True when its freed seat went to the first in line."""
     had_seat = participant.state == ParticipationState.accepted
     await session.delete(participant)
     await session.flush()
     if had_seat and event.ends_at > utcnow():
-        promoted = await _promote(session, uris, coop, event)
-        if promoted:
-            return "left; the first on the waiting list got the seat"
-    return "left"
+        return await _promote(session, uris, coop, event)
+    return False
 
 
 async def _promote(session: AsyncSession, uris: Uris, coop: LocalActor, event: Event) -> bool:
     query = (
         select(EventParticipant, RemoteActor)
-        .join(RemoteActor, RemoteActor.id == EventParticipant.remote_actor_id)
+        .outerjoin(RemoteActor, RemoteActor.id == EventParticipant.remote_actor_id)
         .where(
             EventParticipant.event_id == event.id,
             EventParticipant.state == ParticipationState.waiting,
@@ -137,9 +149,24 @@ async def _promote(session: AsyncSession, uris: Uris, coop: LocalActor, event: E
         return False
     participant, remote = row
     participant.state = ParticipationState.accepted
-    if participant.by_join:
-        await _answer(session, uris, coop, event, remote, participant, accept=True)
+    await answer_decision(session, uris, coop, event, remote, participant)
     return True
+
+
+async def answer_decision(
+    session: AsyncSession,
+    uris: Uris,
+    coop: LocalActor,
+    event: Event,
+    remote: RemoteActor | None,
+    participant: EventParticipant,
+) -> None:
+    """Tell a participant of a decision: Accept/Reject of their Join, or a mail on the web."""
+    accept = participant.state == ParticipationState.accepted
+    if participant.web_registration_id is not None:
+        await notices.decided(session, uris, coop, event, participant, accept)
+    elif participant.by_join and remote is not None:
+        await _answer(session, uris, coop, event, remote, participant, accept=accept)
 
 
 def refusal_of(event: Event) -> str | None:
@@ -155,6 +182,8 @@ def refusal_of(event: Event) -> str | None:
         return f"registration is {event.registration_mode.value}"
     if event.registration_deadline is not None and event.registration_deadline < now:
         return "the registration deadline has passed"
+    if event.registration_opens_at is not None and event.registration_opens_at > now:
+        return "registration has not opened yet"
     return None
 
 
@@ -185,7 +214,7 @@ def _answer_key(participant: EventParticipant) -> str:
     # A refused Join has no row: its answer is named after the Join. A registration may be
     # answered twice (Reject while waiting, Accept when promoted), so the state is in the name.
     if participant.id is None:
-        return hashlib.sha256(participant.join_uri.encode()).hexdigest()[:24]
+        return hashlib.sha256((participant.join_uri or "").encode()).hexdigest()[:24]
     return f"{participant.id}-{participant.state.value}"
 
 
@@ -199,12 +228,15 @@ async def our_event(
     coop = await find_actor(session, parts[0])
     if coop is None or coop.kind != ActorKind.coop or coop.deleted_at is not None:
         return None
-    query = select(Event).where(
-        Event.id == parts[1], Event.local_actor_id == coop.id, Event.deleted_at.is_(None)
-    )
+    event = await lock_event(session, parts[1])
+    return None if event is None or event.local_actor_id != coop.id else (coop, event)
+
+
+async def lock_event(session: AsyncSession, event_id: int) -> Event | None:
+    """A live event, its row locked for counting seats."""
+    query = select(Event).where(Event.id == event_id, Event.deleted_at.is_(None))
     # Two Joins for the last seat on two PostgreSQL workers: one waits for the other.
-    event = (await session.execute(query.with_for_update())).scalar_one_or_none()
-    return None if event is None else (coop, event)
+    return (await session.execute(query.with_for_update())).scalar_one_or_none()
 
 
 async def find_participant(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import network, posts
 from hub.activitypub.vocab import create_activity, delete_activity, update_activity
 from hub.delivery import enqueue, follower_inboxes
+from hub.events import notices, webrsvp
 from hub.events.documents import event_json, when_line, with_event_context
 from hub.events.recurrence import occurrences, wall_clock
 from hub.events.rsvp import seats_taken
@@ -30,7 +31,7 @@ TEMPLATE = (
     "title", "description_source", "description_html", "timezone", "place_name",
     "place_address", "latitude", "longitude", "online_url", "image_url", "image_alt",
     "category", "hashtags", "language", "capacity", "registration_mode", "registration_url",
-    "status",
+    "status", "remind_opening", "remind_day_before",
 )  # fmt: skip
 
 
@@ -80,6 +81,7 @@ async def materialise(
     await session.flush()
     for occurrence in made:
         await _send(session, uris, coop, occurrence, "create")
+        await webrsvp.add_series_date(session, uris, coop, occurrence)
     return made
 
 
@@ -142,6 +144,7 @@ async def cancel_event(session: AsyncSession, uris: Uris, coop: LocalActor, even
     for target in targets:
         if target.rrule is None:
             await _send(session, uris, coop, target, "update")
+            await notices.cancelled(session, coop, target)
     await _cancellation_note(session, uris, coop, event)
     return event
 
@@ -156,6 +159,7 @@ async def delete_event(session: AsyncSession, uris: Uris, coop: LocalActor, even
     for target in targets:
         if target.rrule is None:
             await _send(session, uris, coop, target, "delete")
+            await notices.cancelled(session, coop, target)
         target.deleted_at = now
     if event.series_id is not None and event.recurrence_id is not None:
         # The calendar's RRULE must skip a deleted date too.
@@ -222,7 +226,8 @@ def _occurrence(series: Event, moment: datetime) -> Event:
         recurrence_id=moment,
         starts_at=moment,
         ends_at=moment + (series.ends_at - series.starts_at),
-        registration_deadline=_shifted(series, moment),
+        registration_deadline=_shifted(series, series.registration_deadline, moment),
+        registration_opens_at=_shifted(series, series.registration_opens_at, moment),
         exdates=[],
         customised=False,
         published_at=utcnow(),
@@ -232,10 +237,10 @@ def _occurrence(series: Event, moment: datetime) -> Event:
     return occurrence
 
 
-def _shifted(series: Event, moment: datetime) -> datetime | None:
-    if series.registration_deadline is None:
+def _shifted(series: Event, value: datetime | None, moment: datetime) -> datetime | None:
+    if value is None:
         return None
-    return moment - (series.starts_at - series.registration_deadline)
+    return moment - (series.starts_at - value)
 
 
 async def _recurrence_ids(session: AsyncSession, series: Event) -> set[datetime]:

@@ -60,6 +60,9 @@ class EventDraft:
     registration: str = RegistrationMode.open.value
     registration_url: str | None = None
     registration_deadline: str | None = None
+    registration_opens: str | None = None
+    remind_opening: bool = False
+    remind_day_before: bool = False
     status: str = EventStatus.scheduled.value
     rrule: str | None = None
     exdates: Sequence[str] = field(default_factory=tuple)
@@ -88,6 +91,9 @@ class CheckedEvent:
     registration_mode: RegistrationMode
     registration_url: str | None
     registration_deadline: datetime | None
+    registration_opens_at: datetime | None
+    remind_opening: bool
+    remind_day_before: bool
     status: EventStatus
     rrule: str | None
     exdates: list[str]
@@ -107,6 +113,13 @@ def check_event(draft: EventDraft) -> CheckedEvent:
         deadline = local_time(draft.registration_deadline, zone, "registration deadline")
         if deadline > ends_at:
             raise EventError("the registration deadline is after the event's end")
+    opens = None
+    if draft.registration_opens:
+        opens = local_time(draft.registration_opens, zone, "registration opening")
+        if opens >= (deadline or starts_at):
+            raise EventError("registration opens after the deadline or the start")
+    if draft.remind_opening and opens is None:
+        raise EventError("a reminder when registration opens needs --registration-opens")
     rule, exdates = _check_series(draft, starts_at, zone)
     mode, registration_url = _check_registration(draft)
     place_name, place_address, online_url = _check_place(draft)
@@ -122,7 +135,9 @@ def check_event(draft: EventDraft) -> CheckedEvent:
         category=_check_category(draft.category), hashtags=check_hashtags(draft.hashtags),
         language=_check_language(draft.language), capacity=_check_capacity(draft.capacity),
         registration_mode=mode, registration_url=registration_url,
-        registration_deadline=deadline, status=_status(draft.status),
+        registration_deadline=deadline, registration_opens_at=opens,
+        remind_opening=draft.remind_opening, remind_day_before=draft.remind_day_before,
+        status=_status(draft.status),
         rrule=rule, exdates=exdates,
     )  # fmt: skip
 

@@ -544,6 +544,13 @@ class Event(Base):
     )
     registration_url: Mapped[str | None] = mapped_column(String(2048))
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Reminders to the coop's followers, each sent once (the *_sent_at stamps).
+    remind_opening: Mapped[bool] = mapped_column(Boolean, default=False)
+    remind_day_before: Mapped[bool] = mapped_column(Boolean, default=False)
+    opening_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    day_before_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -566,23 +573,48 @@ class ParticipationState(enum.StrEnum):
     tentative = "tentative"
 
 
+class WebRegistration(Base):
+    """Someone without a fediverse account registered on the web: one date or a whole series."""
+
+    # Unconfirmed, it holds no seat; confirming (double opt-in) makes one EventParticipant per
+    # date. Tokens are kept only as SHA-256 hashes; personal data is wiped after the event.
+    __tablename__ = "web_registrations"
+    __table_args__ = (Index("ix_web_registrations_email", "email", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    whole_series: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    confirm_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    manage_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class EventParticipant(Base):
-    """A remote actor registered for one date of an event, in order of arrival."""
+    """A registration for one date of an event (remote actor or web), in order of arrival."""
 
     __tablename__ = "event_participants"
     __table_args__ = (
         UniqueConstraint("event_id", "remote_actor_id"),
+        UniqueConstraint("event_id", "web_registration_id", name="uq_event_participants_web"),
         Index("ix_event_participants_queue", "event_id", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    remote_actor_id: Mapped[int] = mapped_column(
+    remote_actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
     )
-    join_uri: Mapped[str] = mapped_column(String(2048))
+    web_registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("web_registrations.id", ondelete="CASCADE"), index=True
+    )
+    join_uri: Mapped[str | None] = mapped_column(String(2048))
     # True for a Join (answered with Accept/Reject); False for Friendica's and Hubzilla's
-    # Accept/TentativeAccept of the event, which expect no answer.
+    # Accept/TentativeAccept of the event and for web registrations, which expect no answer.
     by_join: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[ParticipationState] = mapped_column(
         _enum(ParticipationState, "participation_state")
@@ -590,7 +622,7 @@ class EventParticipant(Base):
     message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    remote_actor: Mapped[RemoteActor] = relationship(lazy="raise_on_sql")
+    remote_actor: Mapped[RemoteActor | None] = relationship(lazy="raise_on_sql")
 
 
 class DomainBlock(Base):
@@ -651,3 +683,19 @@ class ModerationAction(Base):
     reason_private: Mapped[bool] = mapped_column(Boolean, default=False)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+
+class OutgoingMail(Base):
+    """A mail waiting to be sent by the worker (written in the transaction that causes it)."""
+
+    __tablename__ = "outgoing_mails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
