@@ -201,6 +201,30 @@ async def test_registration_for_a_cancelled_or_closed_event_is_refused(
 
 
 @pytest.mark.usefixtures("coop")
+async def test_the_form_and_its_refusals_come_in_english_when_chosen(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    event = await add_event(db, settings, CALL, registration="closed")
+    open_one = await add_event(db, settings, CALL)
+    page = await (await client.get(f"/users/fairbnb/events/{open_one.id}?lang=en")).text()
+    assert "<h2>Register</h2>" in page and "deleted 30 days after the event" in page
+    data = {"csrf": await csrf_of(client, f"/users/fairbnb/events/{open_one.id}")}
+    refused = await client.post(
+        f"/users/fairbnb/events/{event.id}/register",
+        data={**data, "name": "Ada", "email": "ada@example.org"},
+    )
+    assert "Registration is not possible: this event takes no registrations." in (
+        await refused.text()
+    )
+    wrong = await client.post(
+        f"/users/fairbnb/events/{open_one.id}/register", data={**data, "name": "", "email": "x"}
+    )
+    assert "Please give a name (at most 200 characters)." in await wrong.text()
+    sent = await sign_up(client, open_one.id, "Ada", "ada@example.org")
+    assert "Almost done" in await sent.text()
+
+
+@pytest.mark.usefixtures("coop")
 async def test_registrations_are_rate_limited_per_email_and_per_address(
     client: Any, db: Database, settings: Settings
 ) -> None:

@@ -117,6 +117,9 @@ async def test_the_public_page_lists_blocks_and_coop_actions_but_not_private_rea
     assert "Einspruch gehört" in html and "Geheime Gründe" not in html
     assert "nicht öffentlich" in html
     assert "wieder freigeschaltet" in html and "gesperrt" in html
+    english = await (await client.get("/moderation?lang=en", headers=BROWSER_ACCEPT)).text()
+    assert "Measures against members" in english and "unblocked" in english
+    assert "not public" in english and "nicht öffentlich" not in english
 
 
 async def test_suspending_twice_or_an_unknown_coop_is_refused(db: Database, settings: Any) -> None:

@@ -13,10 +13,9 @@ from hub.store.models import Person
 from web import csrf, hub_messages
 from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
-from web.responses import fail, page
+from web.responses import page
 
 COOKIE = "hub_session"
-MAX_FORM_BYTES = 16 * 1024
 log = logging.getLogger(__name__)
 
 
@@ -42,15 +41,6 @@ def login_redirect(request: web.Request) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
 
 
-async def read_form(request: web.Request) -> dict[str, str]:
-    """A small HTML form, CSRF-checked."""
-    if (request.content_length or 0) > MAX_FORM_BYTES:
-        fail(413, _("The form is too large."))
-    form = {key: str(value) for key, value in (await request.post()).items()}
-    csrf.check(request, form)
-    return form
-
-
 async def login_form(request: web.Request) -> web.StreamResponse:
     """The login form."""
     return _render_login(request, _safe_next(request.query.get("next")), None)
@@ -58,7 +48,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
     """Check email and password (rate-limited per IP and per email) and open a session."""
-    form = await read_form(request)
+    form = await csrf.read_form(request)
     email, target = form.get("email", "").strip().lower()[:320], _safe_next(form.get("next"))
     limits, ip = request.app[LIMITS], request.remote or "?"
     if limits.ip.blocked(ip) or limits.email.blocked(email):
@@ -81,7 +71,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     """End this browser's session."""
-    await read_form(request)
+    await csrf.read_form(request)
     token = request.cookies.get(COOKIE)
     if token:
         async with request.app[DB].begin() as session:
@@ -101,7 +91,7 @@ async def account(request: web.Request) -> web.StreamResponse:
 
 async def change_password(request: web.Request) -> web.StreamResponse:
     """Change the password; every other session of the person ends."""
-    form = await read_form(request)
+    form = await csrf.read_form(request)
     person = await current_person(request)
     if person is None:
         raise login_redirect(request)

@@ -1,7 +1,10 @@
 """CSRF protection for every HTML form: a random cookie and a keyed hash of it in the form.
 
-Any page with a form calls `field(request)` for the hidden value and `await check(request, form)`
-before acting; the middleware sets the cookie when a page issued a new one.
+Any page with a form calls `field(request)` for the hidden value and `await read_form(request)`
+(or `check(request, form)`) before acting; the middleware sets the cookie when a page issued a
+new one. Another site can neither read the HttpOnly, SameSite=Lax cookie nor compute the hash,
+and a cookie planted by a sibling host is useless without the key. An `Origin` header, when
+the browser sends one, must be our own origin.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from web.responses import fail
 
 COOKIE = "hub_csrf"
 FIELD = "csrf"
+MAX_FORM_BYTES = 16 * 1024
 _NEW = web.RequestKey("csrf_new_cookie", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -38,6 +42,29 @@ def check(request: web.Request, form: Mapping[str, object]) -> None:
     sent = str(form.get(FIELD, ""))
     if not seed or not sent or not hmac.compare_digest(sent, _sign(request, seed)):
         fail(403, _("The form has expired or came from another page; please reload it."))
+
+
+def check_size(request: web.Request) -> None:
+    """Stop with 413 before reading a form body larger than any of our forms."""
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        fail(413, _("The form is too large."))
+
+
+def check_origin(request: web.Request) -> None:
+    """Stop with 403 when the browser says the form was sent from another site."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.app[SETTINGS].base_url:
+        fail(403, _("Forms are only accepted from this site."))
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """The posted text fields of a small form after the size, origin and CSRF checks."""
+    check_size(request)
+    check_origin(request)
+    data = await request.post()
+    form = {key: value for key, value in data.items() if isinstance(value, str)}
+    check(request, form)
+    return form
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse) -> None:

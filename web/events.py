@@ -12,7 +12,6 @@ from hub.events.listing import Found, Lookup
 from hub.store.models import Event, EventStatus
 from hub.store.types import utcnow
 from web import event_text, rsvp
-from web.forms import form_token, remember
 from web.keys import DB, SETTINGS, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
 from web.responses import dumps, fail, json_bytes, page
@@ -40,11 +39,8 @@ async def event(request: web.Request) -> web.StreamResponse:
     if wants_activitypub(request):
         body = dumps(with_event_context(listing.document(found, uris)))
         return json_bytes(body, activitypub_content_type(request), headers=VARY)
-    form = form_token(request)
-    context = {**_page_context(request, found), **rsvp.form_context(request, found, form)}
-    response = page("event.html", request, context, headers=VARY)
-    remember(request, response, form)
-    return response
+    context = {**_page_context(request, found), **rsvp.form_context(request, found)}
+    return page("event.html", request, context, headers=VARY)
 
 
 async def event_ics(request: web.Request) -> web.StreamResponse:

@@ -37,6 +37,38 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"this event was deleted", N_("This event was deleted.")),
         (r"there is no such coop", N_("There is no such coop.")),
         (r"this coop was deleted", N_("This coop was deleted.")),
+        # hub.events.webrsvp, and the refusals of hub.events.rsvp in its line
+        (
+            r"please give a name of at most (?P<count>\d+) characters",
+            N_("Please give a name (at most %(count)s characters)."),
+        ),
+        (r"please give a valid email address", N_("Please give a valid email address.")),
+        (r"this date belongs to no series", N_("This date belongs to no series.")),
+        (r"this series no longer takes place", N_("This series no longer takes place.")),
+        (
+            r"registration is not possible: (?P<reason>.+)",
+            N_("Registration is not possible: %(reason)s."),
+        ),
+        (r"the event is cancelled", N_("the event is cancelled")),
+        (r"the event is over", N_("the event is over")),
+        (
+            r"join one date of the series, not the series",
+            N_("please choose one date of the series"),
+        ),
+        (r"registration is closed", N_("this event takes no registrations")),
+        (r"registration is external", N_("registration happens on another site")),
+        (r"the registration deadline has passed", N_("the registration deadline has passed")),
+        (r"registration has not opened yet", N_("registration has not opened yet")),
+        (
+            r"too many registrations in a short time; try again later",
+            N_("Too many registrations in a short time; please try again later."),
+        ),
+        (r"this link does not exist \(any more\)", N_("This link does not exist (any more).")),
+        (
+            r"this confirmation link has expired; please register again",
+            N_("This confirmation link has expired; please register again."),
+        ),
+        (r"this event no longer exists", N_("This event no longer exists.")),
         # hub.oauth, shown on the authorization page when an app asks wrongly
         (
             r"Client authentication failed: unknown client",
@@ -68,5 +100,8 @@ def translate(line: str) -> str:
     for pattern, message in KNOWN:
         found = pattern.fullmatch(line)
         if found:
-            return gettext(message) % found.groupdict()
+            values = found.groupdict()
+            if "reason" in values:  # a line that quotes another service line
+                values["reason"] = translate(values["reason"])
+            return gettext(message) % values
     return line

@@ -5,16 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.moderation.audit import public_blocks, public_coop_actions
+from web.i18n import N_, gettext
 from web.keys import DB
 from web.responses import page
 
-SEVERITY_DE = {"suspend": "gesperrt", "silence": "eingeschränkt", "noop": "nur Medien/Meldungen"}
-ACTION_DE = {
-    "coop.suspend": "gesperrt",
-    "coop.unsuspend": "wieder freigeschaltet",
-    "coop.limit": "eingeschränkt",
-    "coop.unlimit": "nicht mehr eingeschränkt",
-    "coop.purge": "endgültig gelöscht",
+SEVERITIES = {"suspend": N_("blocked"), "silence": N_("limited"), "noop": N_("media/reports only")}
+ACTIONS = {
+    "coop.suspend": N_("blocked"),
+    "coop.unsuspend": N_("unblocked"),
+    "coop.limit": N_("limited"),
+    "coop.unlimit": N_("no longer limited"),
+    "coop.purge": N_("deleted for good"),
 }
 
 
@@ -24,12 +25,16 @@ def routes() -> list[web.RouteDef]:
 
 
 async def moderation_page(request: web.Request) -> web.StreamResponse:
-    """What the managers decided, for everyone to read (German)."""
+    """What the managers decided, for everyone to read."""
     async with request.app[DB].read() as session:
         blocks = await public_blocks(session)
         actions = await public_coop_actions(session)
     context = {
-        "blocks": [(b, SEVERITY_DE.get(b.action, b.action)) for b in blocks],
-        "actions": [(a, ACTION_DE.get(a.action, a.action)) for a in actions],
+        "blocks": [(b, _label(SEVERITIES, b.action)) for b in blocks],
+        "actions": [(a, _label(ACTIONS, a.action)) for a in actions],
     }
     return page("moderation.html", request, context)
+
+
+def _label(labels: dict[str, str], action: str) -> str:
+    return gettext(labels[action]) if action in labels else action

@@ -12,7 +12,7 @@ from aiohttp import web
 from hub import accounts, memberships, oauth, scopes
 from hub.oauth import OOB, OAuthError
 from web import csrf, hub_messages
-from web.auth import current_person, login_redirect, read_form
+from web.auth import current_person, login_redirect
 from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
 from web.params import read_params, text
@@ -118,7 +118,7 @@ async def authorize_form(request: web.Request) -> web.StreamResponse:
 
 async def authorize_submit(request: web.Request) -> web.StreamResponse:
     """Issue a code for the chosen coop, or tell the app the person said no."""
-    form = await read_form(request)
+    form = await csrf.read_form(request)
     found = await _authorization(request, form)
     person = await current_person(request)
     if person is None:

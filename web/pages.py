@@ -11,8 +11,6 @@ from web.i18n import _
 from web.keys import DB
 from web.responses import page
 
-MAX_FORM_BYTES = 16 * 1024
-
 
 def routes() -> list[web.RouteDef]:
     """The page routes."""
@@ -34,8 +32,9 @@ async def setup_form(request: web.Request) -> web.StreamResponse:
 
 async def setup_submit(request: web.Request) -> web.StreamResponse:
     """Set the password; the link is used up on success."""
-    if (request.content_length or 0) > MAX_FORM_BYTES:
+    if (request.content_length or 0) > csrf.MAX_FORM_BYTES:
         return _render_setup(request, None, _("The form is too large."), status=413)
+    csrf.check_origin(request)
     form = await request.post()
     csrf.check(request, form)
     password, confirm = str(form.get("password", "")), str(form.get("password_confirm", ""))

@@ -12,17 +12,18 @@ from hub.events.rsvp import refusal_of
 from hub.events.webrsvp import RegistrationError
 from hub.store.models import Event, ParticipationState, RegistrationMode, WebRegistration
 from hub.store.types import utcnow
-from web.forms import FormToken, checked_form, form_token, remember
+from web import csrf
+from web.i18n import N_, gettext
 from web.keys import DB, SETTINGS, URIS
 from web.responses import fail, page
 
 EVENT = r"/users/{username}/events/{event_id:\d+}"
 TOKEN = "/registrations/{token}"
 STATE_NAMES = {
-    ParticipationState.accepted: "angemeldet",
-    ParticipationState.waiting: "auf der Warteliste",
-    ParticipationState.pending: "wartet auf Bestätigung durch die Coop",
-    ParticipationState.tentative: "vielleicht",
+    ParticipationState.accepted: N_("registered"),
+    ParticipationState.waiting: N_("on the waiting list"),
+    ParticipationState.pending: N_("waiting for the coop to approve"),
+    ParticipationState.tentative: N_("maybe"),
 }
 
 
@@ -36,7 +37,7 @@ def routes() -> list[web.RouteDef]:
     ]
 
 
-def form_context(request: web.Request, found: listing.Found, form: FormToken) -> dict[str, object]:
+def form_context(request: web.Request, found: listing.Found) -> dict[str, object]:
     """What the event page needs for its registration form (None when no form is shown)."""
     event = found.event
     modes = (RegistrationMode.open, RegistrationMode.approval)
@@ -46,7 +47,7 @@ def form_context(request: web.Request, found: listing.Found, form: FormToken) ->
     return {
         "form": {
             "action": uris.event_registration(found.coop.username, event.id),
-            "csrf": form.token,
+            "csrf": csrf.field(request),
             "series": event.series_id is not None,
         }
     }
@@ -54,7 +55,7 @@ def form_context(request: web.Request, found: listing.Found, form: FormToken) ->
 
 async def register(request: web.Request) -> web.StreamResponse:
     """Take the form: an unconfirmed registration and a mail with the confirmation link."""
-    fields = await checked_form(request)
+    fields = await csrf.read_form(request)
     try:
         form = webrsvp.check_form(
             fields.get("name", ""), fields.get("email", ""), fields.get("whole_series") == "1"
@@ -81,25 +82,22 @@ async def private_page(request: web.Request) -> web.StreamResponse:
         except RegistrationError as error:
             fail(error.status, str(error))
         dates = await webrsvp.dates_of(session, registration) if kind == "manage" else []
-    form = form_token(request)
     uris = request.app[URIS]
     context = {
         "kind": kind,
         "name": registration.name,
-        "csrf": form.token,
+        "csrf": csrf.field(request),
         "confirm_action": uris.registration(token, "confirm"),
         "cancel_action": uris.registration(token, "cancel"),
         "dates": [_date(event, participant.state) for event, participant in dates],
         "whole_series": registration.whole_series,
     }
-    response = page("registration.html", request, context, headers=_private())
-    remember(request, response, form)
-    return response
+    return page("registration.html", request, context, headers=_private())
 
 
 async def confirm(request: web.Request) -> web.StreamResponse:
     """Use the one-time confirmation link; go on to the private page."""
-    await checked_form(request)
+    await csrf.read_form(request)
     uris = request.app[URIS]
     try:
         async with request.app[DB].begin() as session:
@@ -113,7 +111,7 @@ async def confirm(request: web.Request) -> web.StreamResponse:
 
 async def cancel(request: web.Request) -> web.StreamResponse:
     """Withdraw from every date not yet over; the first in line gets the seat."""
-    await checked_form(request)
+    await csrf.read_form(request)
     uris = request.app[URIS]
     token = request.match_info["token"]
     try:
@@ -141,7 +139,7 @@ def client_address(request: web.Request) -> str:
 def _expect(found: tuple[str, WebRegistration], wanted: str) -> WebRegistration:
     kind, registration = found
     if kind != wanted:
-        fail(404, "Diesen Link gibt es nicht (mehr).")
+        fail(404, webrsvp.NO_LINK)
     return registration
 
 
@@ -150,7 +148,7 @@ def _date(event: Event, state: ParticipationState) -> dict[str, object]:
         "title": event.title,
         "when": when_line(event),
         "where": where_line(event),
-        "state": STATE_NAMES.get(state, state.value),
+        "state": gettext(STATE_NAMES[state]) if state in STATE_NAMES else state.value,
         "online_url": event.online_url if state == ParticipationState.accepted else None,
     }
 

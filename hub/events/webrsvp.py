@@ -28,15 +28,8 @@ CONFIRM_WITHIN = timedelta(hours=48)
 RATE_WINDOW = timedelta(hours=1)
 PER_IP = 10
 PER_EMAIL = 5
-GERMAN = {
-    "the event is cancelled": "die Veranstaltung ist abgesagt",
-    "the event is over": "die Veranstaltung ist vorbei",
-    "join one date of the series, not the series": "bitte wähle einen Termin der Reihe",
-    "registration is closed": "für diese Veranstaltung gibt es keine Anmeldung",
-    "registration is external": "die Anmeldung läuft über eine andere Seite",
-    "the registration deadline has passed": "die Anmeldefrist ist abgelaufen",
-    "registration has not opened yet": "die Anmeldung ist noch nicht geöffnet",
-}
+# Lines in English like every service's; the web shows them translated (web.hub_messages).
+NO_LINK = "this link does not exist (any more)"
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -62,10 +55,10 @@ def check_form(name: str, email: str, whole_series: bool) -> Form:
     """A clean name and address, or RegistrationError(422) naming what is wrong."""
     name = " ".join(name.split())
     if not name or len(name) > 200 or _CONTROL.search(name):
-        raise RegistrationError(422, "Bitte gib einen Namen an (höchstens 200 Zeichen).")
+        raise RegistrationError(422, "please give a name of at most 200 characters")
     email = email.strip()
     if len(email) > 320 or not _EMAIL.match(email):
-        raise RegistrationError(422, "Bitte gib eine gültige E-Mail-Adresse an.")
+        raise RegistrationError(422, "please give a valid email address")
     local, _, domain = email.rpartition("@")
     return Form(name, f"{local}@{domain.lower()}", whole_series)
 
@@ -93,14 +86,14 @@ async def start(
     target = event
     if form.whole_series:
         if event.series_id is None:
-            raise RegistrationError(422, "Dieser Termin gehört zu keiner Reihe.")
+            raise RegistrationError(422, "this date belongs to no series")
         series = await session.get(Event, event.series_id)
         if series is None or series.status == EventStatus.cancelled or series.deleted_at:
-            raise RegistrationError(422, "Diese Reihe findet nicht mehr statt.")
+            raise RegistrationError(422, "this series no longer takes place")
         target = series
     refusal = rsvp.refusal_of(event)
     if refusal is not None:
-        raise RegistrationError(422, f"Anmeldung nicht möglich: {GERMAN.get(refusal, refusal)}.")
+        raise RegistrationError(422, f"registration is not possible: {refusal}")
     await _check_rate(session, form.email, client, now)
     token = secrets.token_urlsafe(32)
     registration = WebRegistration(
@@ -121,7 +114,7 @@ async def _check_rate(session: AsyncSession, email: str, client: str, now: datet
         recent.where(func.lower(WebRegistration.email) == email.lower())
     )
     if (by_ip or 0) >= PER_IP or (by_email or 0) >= PER_EMAIL:
-        raise RegistrationError(429, "Zu viele Anmeldungen in kurzer Zeit; bitte später erneut.")
+        raise RegistrationError(429, "too many registrations in a short time; try again later")
 
 
 async def by_token(session: AsyncSession, token: str) -> tuple[str, WebRegistration]:
@@ -132,7 +125,7 @@ async def by_token(session: AsyncSession, token: str) -> tuple[str, WebRegistrat
         found = await session.scalar(select(WebRegistration).where(column == digest))
         if found is not None:
             return kind, found
-    raise RegistrationError(404, "Diesen Link gibt es nicht (mehr).")
+    raise RegistrationError(404, NO_LINK)
 
 
 async def confirm(
@@ -140,14 +133,14 @@ async def confirm(
 ) -> str:
     """Double opt-in done: take seats (or the queue) for each date; return the private token."""
     if registration.created_at < now - CONFIRM_WITHIN:
-        raise RegistrationError(410, "Dieser Bestätigungslink ist abgelaufen; bitte neu anmelden.")
+        raise RegistrationError(410, "this confirmation link has expired; please register again")
     token = secrets.token_urlsafe(32)
     registration.confirm_hash, registration.manage_hash = None, token_hash(token)
     registration.confirmed_at = now
     target = await session.get(Event, registration.event_id)
     coop = await session.get(LocalActor, target.local_actor_id) if target else None
     if target is None or coop is None:
-        raise RegistrationError(410, "Diese Veranstaltung gibt es nicht mehr.")
+        raise RegistrationError(410, "this event no longer exists")
     dates = await _upcoming_dates(session, target, now) if registration.whole_series else [target]
     results = [(date, await join(session, uris, coop, date, registration)) for date in dates]
     notices.confirmed(session, uris, coop, registration, results, token)
