@@ -29,6 +29,7 @@ from harness import (
     free_port,
     hub_env,
     latency_ms,
+    pinned,
     require,
     run_main,
     running,
@@ -210,7 +211,7 @@ def measure(name: str, url: str) -> Result:
 def wrk(url: str, duration: str) -> str:
     """Run wrk once; its report."""
     header = ("-H", "Accept: text/html")
-    command = ["taskset", "-c", CLIENT_CORE, "wrk", *WRK_OPTIONS, *header, "-d", duration, url]
+    command = [*pinned(CLIENT_CORE), "wrk", *WRK_OPTIONS, *header, "-d", duration, url]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         fail(f"wrk failed ({done.returncode}): {done.stderr.strip()}")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from hub import oauth, sessions
 from hub.accounts import purge_expired_links
-from hub.dispatch import process_one
+from hub.dispatch import process_batch
 from hub.events.organiser import purge_personal_data
 from hub.events.reminders import send_reminders
 from hub.events.service import extend_series
@@ -58,10 +58,11 @@ async def run_once(federation: Federation, now: datetime | None = None) -> int:
     handled = 0
     await federation.gate.fresh(db)
     forget = federation.receiver.keys.forget_owner
-    while handled < INBOX_BATCH and await process_one(
-        db, federation.fetcher, federation.uris, forget
-    ):
-        handled += 1
+    while handled < INBOX_BATCH:
+        processed = await process_batch(db, federation.fetcher, federation.uris, forget)
+        if processed == 0:
+            break
+        handled += processed
     # Before sending: the reminders' deliveries go out in this same step.
     handled += await _event_chores(federation, now or utcnow())
     lease = timedelta(seconds=federation.settings.delivery_lease_seconds)

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hub import posts, worker
+from hub import dispatch, posts, worker
 from hub.activitypub.signatures import PublicKey, verify_request
 from hub.actors.local import delete_coop, get_coop
+from hub.dispatch import CLAIM_BATCH
 from hub.federation import Federation
 from hub.posts import Draft
 from hub.store.db import Database
@@ -340,3 +341,32 @@ async def test_unknown_deleted_and_oversized_inboxes(
         await delete_coop(session, "fairbnb")
     assert (await deliver(client, remote, "alice", follow_of(remote))).status == 410
     assert await count(db, InboxItem) == 0
+
+
+@pytest.mark.usefixtures("coop")
+async def test_the_worker_processes_a_batch_and_one_failing_activity_fails_alone(
+    client: Any,
+    db: Database,
+    federation: Federation,
+    remote: FakeRemote,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    users = [f"u{number}" for number in range(CLAIM_BATCH + 5)]
+    for user in users:
+        assert (await deliver(client, remote, user, follow_of(remote, user))).status == 202
+    broken = follow_of(remote, "u3")["id"]
+    real_route = dispatch.route
+
+    async def route(session: Any, fetcher: Any, uris: Any, activity: dict[str, Any]) -> str:
+        if activity["id"] == broken:  # injected fault: this one activity cannot be handled
+            raise RuntimeError("injected")
+        return await real_route(session, fetcher, uris, activity)
+
+    monkeypatch.setattr(dispatch, "route", route)
+    assert await dispatch.process_batch(db, federation.fetcher, federation.uris) == CLAIM_BATCH
+    await worker.run_once(federation)
+    assert await count(db, Follow) == len(users) - 1
+    async with db.begin() as session:
+        failed = await session.execute(select(InboxItem).where(InboxItem.activity_uri == broken))
+        item = failed.scalar_one()
+    assert item.attempts == 1 and item.last_error == "RuntimeError: injected"
