@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import posts
+from hub import media, posts
 from hub.actors.collections import CollectionName, collection_size
 from hub.posts import Draft
 from hub.store.models import ActorKind, LocalActor, Person, Post, Visibility
@@ -45,15 +46,21 @@ async def post_status(
     person: Person | None,
     draft: Draft,
     idempotency_key: str | None,
+    media_ids: Sequence[int] = (),
 ) -> Post:
-    """Publish for a coop, crediting the person; the same key returns the same post."""
+    """Publish for a coop with its images, crediting the person; the same key, the same post."""
     key = (idempotency_key or "").strip()[:128] or None
     if key is not None:
         query = select(Post).where(Post.local_actor_id == coop.id, Post.idempotency_key == key)
         existing = (await session.execute(query)).scalar_one_or_none()
         if existing is not None:
             return existing
+    items = await media.claim(session, coop, media_ids)
+    documents = tuple(media.document(item, uris) for item in items)
+    draft = dataclasses.replace(draft, attachments=documents)
     post = await posts.publish(session, uris, coop, draft)
+    for item in items:
+        item.post_id = post.id
     post.person_id = person.id if person else None
     post.idempotency_key = key
     await session.flush()

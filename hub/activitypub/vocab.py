@@ -148,6 +148,7 @@ class NoteFields:
     mentions: Sequence[str] = ()
     tags: Sequence[dict[str, str]] = ()
     audience: str | None = None  # the Group the note is shared in (FEP-1b12)
+    attachments: Sequence[dict[str, object]] = ()  # Documents: images with alt text as `name`
 
 
 def note_document(note: NoteFields) -> dict[str, object]:
@@ -173,6 +174,8 @@ def note_document(note: NoteFields) -> dict[str, object]:
         doc["updated"] = iso(note.updated)
     if note.audience:
         doc["audience"] = note.audience
+    if note.attachments:
+        doc["attachment"] = list(note.attachments)
     return doc
 
 

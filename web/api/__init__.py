@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.api import accounts, instance, statuses, timelines
+from web.api import accounts, instance, media, statuses, timelines
 
 
 def routes() -> list[web.RouteDef]:
     """Every client API route."""
-    return instance.routes() + accounts.routes() + statuses.routes() + timelines.routes()
+    return (
+        instance.routes()
+        + accounts.routes()
+        + statuses.routes()
+        + timelines.routes()
+        + media.routes()
+    )

@@ -94,7 +94,7 @@ def status(
         "in_reply_to_account_id": author["id"] if parent and parent[0] == username else None,
         "reblog": None,
         "application": None,
-        "media_attachments": [],
+        "media_attachments": [media_attachment(doc) for doc in post.attachments],
         "mentions": [_mention(tag) for tag in tags if tag.get("type") == "Mention"],
         "tags": [_tag(tag) for tag in tags if tag.get("type") == "Hashtag"],
         "emojis": [],
@@ -123,3 +123,22 @@ def _mention(tag: dict[str, str]) -> dict[str, Any]:
 
 def _tag(tag: dict[str, str]) -> dict[str, Any]:
     return {"name": tag.get("name", "").lstrip("#"), "url": tag.get("href", "")}
+
+
+def media_attachment(document: dict[str, Any]) -> dict[str, Any]:
+    """The MediaAttachment entity of an image, from its Document (see hub.media.document)."""
+    width, height = int(document["width"]), int(document["height"])
+    meta = {"width": width, "height": height, "size": f"{width}x{height}",
+            "aspect": round(width / height, 4) if height else 1}  # fmt: skip
+    return {
+        "id": str(document["media_id"]),
+        "type": "image",
+        "url": document["url"],
+        "preview_url": document["url"],
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {"original": meta, "small": meta},
+        "description": document.get("name") or None,
+        "blurhash": document["blurhash"],
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from hub import posts, statuses
+from hub.media import MAX_ATTACHMENTS, MediaError
 from hub.posts import Draft, PostError
 from hub.store.models import LocalActor, Post, Visibility
 from web.api import entities
@@ -28,7 +29,19 @@ def routes() -> list[web.RouteDef]:
     ]
 
 
-def draft_from(params: dict[str, Any]) -> Draft:
+def _media_ids(params: dict[str, Any]) -> list[int]:
+    """The media ids sent (JSON list or form `media_ids[]`); 422 when one is not a number."""
+    raw = params.get("media_ids[]", params.get("media_ids")) or []
+    values = raw if isinstance(raw, list) else [raw]
+    ids = [str(value).strip() for value in values if str(value).strip()]
+    if any(not value.isdigit() or len(value) > 18 for value in ids):
+        fail(422, "Validation failed: media_ids must be numbers")
+    if len(ids) > MAX_ATTACHMENTS:
+        fail(422, f"Validation failed: a post takes at most {MAX_ATTACHMENTS} images")
+    return [int(value) for value in ids]
+
+
+def draft_from(params: dict[str, Any], with_media: bool = False) -> Draft:
     """The draft a client sent; 422 for a bad visibility (the text is checked by hub.posts)."""
     raw = text(params, "visibility", "public") or "public"
     try:
@@ -43,15 +56,18 @@ def draft_from(params: dict[str, Any]) -> Draft:
     if flag(params, "sensitive") and spoiler is None:
         spoiler = "Sensibler Inhalt"
     language = text(params, "language").strip() or None
-    return Draft(text(params, "status"), visibility, spoiler, language)
+    # Media-only posts have no text; the placeholder is replaced by the real images later.
+    attachments = ({"pending": True},) if with_media else ()
+    return Draft(text(params, "status"), visibility, spoiler, language, attachments=attachments)
 
 
 async def create_status(request: web.Request) -> web.StreamResponse:
     """Publish as the token's coop; the person is credited; a repeated key repeats the answer."""
     grant = await require_coop(request, "write:statuses")
     params = await read_params(request)
+    media_ids = _media_ids(params)
     try:
-        draft = posts.check_draft(draft_from(params))
+        draft = posts.check_draft(draft_from(params, bool(media_ids)))
     except PostError as error:
         fail(422, f"Validation failed: {error}")
     _refuse_unsupported(params)
@@ -61,15 +77,18 @@ async def create_status(request: web.Request) -> web.StreamResponse:
     if reply_to:
         draft = dataclasses.replace(draft, in_reply_to_uri=await _reply_target(request, reply_to))
     key = request.headers.get("Idempotency-Key")
-    async with request.app[DB].begin() as session:
-        post = await statuses.post_status(session, uris, grant.coop, grant.person, draft, key)
+    try:
+        async with request.app[DB].begin() as session:
+            post = await statuses.post_status(
+                session, uris, grant.coop, grant.person, draft, key, media_ids
+            )
+    except MediaError as error:
+        fail(422, f"Validation failed: {error}")
     return await _answer(request, post, grant.coop)
 
 
 def _refuse_unsupported(params: dict[str, Any]) -> None:
     # Refuse rather than drop: a silently missing image or an early post would surprise people.
-    if any(params.get(name) for name in ("media_ids", "media_ids[]")):
-        fail(422, "Validation failed: media attachments are not supported yet")
     if params.get("scheduled_at"):
         fail(422, "Validation failed: scheduled statuses are not supported yet")
     if params.get("poll") or any(name.startswith("poll[") for name in params):
