@@ -17,6 +17,8 @@ from hub.store.models import ActorKind, LocalActor, Person, Post, Visibility
 from hub.uris import Uris
 
 MAX_PAGE = 40
+# Remote accounts and statuses are shown with ids above this (see web/api/remote.py).
+REMOTE_ID_OFFSET = 10**15
 PUBLIC = (Visibility.public, Visibility.unlisted)
 
 

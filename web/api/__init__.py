@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.api import accounts, instance, media, statuses, timelines
+from web.api import accounts, conversation, instance, media, statuses, timelines
 
 
 def routes() -> list[web.RouteDef]:
@@ -13,6 +13,7 @@ def routes() -> list[web.RouteDef]:
         instance.routes()
         + accounts.routes()
         + statuses.routes()
+        + conversation.routes()
         + timelines.routes()
         + media.routes()
     )

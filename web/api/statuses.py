@@ -29,7 +29,7 @@ def routes() -> list[web.RouteDef]:
     ]
 
 
-def _media_ids(params: dict[str, Any]) -> list[int]:
+def media_ids(params: dict[str, Any]) -> list[int]:
     """The media ids sent (JSON list or form `media_ids[]`); 422 when one is not a number."""
     raw = params.get("media_ids[]", params.get("media_ids")) or []
     values = raw if isinstance(raw, list) else [raw]
@@ -65,9 +65,9 @@ async def create_status(request: web.Request) -> web.StreamResponse:
     """Publish as the token's coop; the person is credited; a repeated key repeats the answer."""
     grant = await require_coop(request, "write:statuses")
     params = await read_params(request)
-    media_ids = _media_ids(params)
+    wanted_media = media_ids(params)
     try:
-        draft = posts.check_draft(draft_from(params, bool(media_ids)))
+        draft = posts.check_draft(draft_from(params, bool(wanted_media)))
     except PostError as error:
         fail(422, f"Validation failed: {error}")
     _refuse_unsupported(params)
@@ -80,11 +80,11 @@ async def create_status(request: web.Request) -> web.StreamResponse:
     try:
         async with request.app[DB].begin() as session:
             post = await statuses.post_status(
-                session, uris, grant.coop, grant.person, draft, key, media_ids
+                session, uris, grant.coop, grant.person, draft, key, wanted_media
             )
     except MediaError as error:
         fail(422, f"Validation failed: {error}")
-    return await _answer(request, post, grant.coop)
+    return await answer(request, post, grant.coop)
 
 
 def _refuse_unsupported(params: dict[str, Any]) -> None:
@@ -117,7 +117,7 @@ async def get_status(request: web.Request) -> web.StreamResponse:
         )
     if found is None:
         fail(404, NOT_FOUND)
-    return await _answer(request, *found)
+    return await answer(request, *found)
 
 
 async def delete_status(request: web.Request) -> web.StreamResponse:
@@ -131,10 +131,10 @@ async def delete_status(request: web.Request) -> web.StreamResponse:
             post = await posts.delete(session, uris, grant.coop, post_id)
     except PostError:
         fail(404, NOT_FOUND)
-    return await _answer(request, post, grant.coop, with_source=True)
+    return await answer(request, post, grant.coop, with_source=True)
 
 
-async def _answer(
+async def answer(
     request: web.Request, post: Post, coop: LocalActor, with_source: bool = False
 ) -> web.StreamResponse:
     uris = request.app[URIS]
