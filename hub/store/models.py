@@ -461,6 +461,45 @@ class Interaction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CoopInteraction(Base):
+    """A coop favourited or boosted a status: one of our posts, or a remote note."""
+
+    __tablename__ = "coop_interactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
+    local_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="CASCADE"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    remote_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_notes.id", ondelete="CASCADE"), index=True
+    )
+    activity_uri: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScheduledStatus(Base):
+    """A status a coop wants published later; the worker publishes it when it is due."""
+
+    __tablename__ = "scheduled_statuses"
+    __table_args__ = (Index("ix_scheduled_statuses_due", "published_at", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The draft as the client sent it (text, visibility, spoiler_text, language, media_ids...).
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RemoteBlock(Base):
     """A remote actor blocked one of our actors: no follows, no deliveries to them."""
 

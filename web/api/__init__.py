@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.api import accounts, conversation, instance, media, statuses, timelines
+from web.api import (
+    accounts,
+    conversation,
+    instance,
+    interactions,
+    media,
+    statuses,
+    timelines,
+)
 
 
 def routes() -> list[web.RouteDef]:
@@ -14,6 +22,7 @@ def routes() -> list[web.RouteDef]:
         + accounts.routes()
         + statuses.routes()
         + conversation.routes()
+        + interactions.routes()
         + timelines.routes()
         + media.routes()
     )

@@ -1,4 +1,4 @@
-"""media attachments uploaded through the client API; posts.attachments
+"""media attachments, posts.attachments, coop favourites/boosts, scheduled statuses
 
 Revision ID: 0010
 Revises: 0006
@@ -56,8 +56,58 @@ def upgrade() -> None:
             sa.Column("attachments", sa.JSON(), nullable=False, server_default="[]")
         )
 
+    op.create_table(
+        "coop_interactions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.Enum("like", "announce", name="interaction_kind", native_enum=False,
+                                  length=16), nullable=False),
+        sa.Column("local_actor_id", sa.Integer(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=True),
+        sa.Column("remote_note_id", sa.Integer(), nullable=True),
+        sa.Column("activity_uri", sa.String(length=2048), nullable=True),
+        sa.Column("created_at", hub.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["local_actor_id"], ["local_actors.id"],
+                                name=op.f("fk_coop_interactions_local_actor_id_local_actors"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["post_id"], ["posts.id"],
+                                name=op.f("fk_coop_interactions_post_id_posts"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["remote_note_id"], ["remote_notes.id"],
+                                name=op.f("fk_coop_interactions_remote_note_id_remote_notes"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_coop_interactions")),
+    )  # fmt: skip
+    with op.batch_alter_table("coop_interactions", schema=None) as batch_op:
+        for column in ("local_actor_id", "post_id", "remote_note_id"):
+            batch_op.create_index(batch_op.f(f"ix_coop_interactions_{column}"), [column])
+    op.create_table(
+        "scheduled_statuses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("local_actor_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("scheduled_at", hub.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", hub.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", hub.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["local_actor_id"], ["local_actors.id"],
+                                name=op.f("fk_scheduled_statuses_local_actor_id_local_actors"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"],
+                                name=op.f("fk_scheduled_statuses_person_id_people"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_statuses")),
+    )  # fmt: skip
+    with op.batch_alter_table("scheduled_statuses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_scheduled_statuses_local_actor_id"), ["local_actor_id"]
+        )
+        batch_op.create_index("ix_scheduled_statuses_due", ["published_at", "scheduled_at"])
+
 
 def downgrade() -> None:
+    op.drop_table("scheduled_statuses")
+    op.drop_table("coop_interactions")
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.drop_column("attachments")
     with op.batch_alter_table("media_attachments", schema=None) as batch_op:
