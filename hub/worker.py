@@ -8,7 +8,7 @@ import logging
 import time
 from datetime import timedelta
 
-from hub import oauth, sessions
+from hub import oauth, scheduled, sessions
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_one
 from hub.events.service import extend_series
@@ -61,6 +61,8 @@ async def run_once(federation: Federation) -> int:
         await prune_hosts(session, utcnow())
         handled += await sessions.purge_expired(session)
         handled += await oauth.purge_codes(session)
+    async with db.begin() as session:
+        handled += await scheduled.publish_due(session, federation.uris, utcnow())
     handled += await _extend_series(federation)
     return handled
 

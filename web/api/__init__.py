@@ -10,6 +10,7 @@ from web.api import (
     instance,
     interactions,
     media,
+    scheduled,
     statuses,
     timelines,
 )
@@ -25,4 +26,5 @@ def routes() -> list[web.RouteDef]:
         + interactions.routes()
         + timelines.routes()
         + media.routes()
+        + scheduled.routes()
     )

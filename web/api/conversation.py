@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import posts, statuses, threads
 from hub.posts import Draft, PostError, PostNotFound
@@ -49,7 +48,7 @@ async def context(request: web.Request) -> web.StreamResponse:
 
 
 async def _local(
-    session: AsyncSession, uris: Uris, cache: dict[int, dict[str, Any]], post: Any, coop: LocalActor
+    session: Any, uris: Uris, cache: dict[int, dict[str, Any]], post: Any, coop: LocalActor
 ) -> dict[str, Any]:
     if coop.id not in cache:
         cache[coop.id] = entities.account(coop, uris, await statuses.counts(session, coop))
@@ -57,7 +56,7 @@ async def _local(
 
 
 async def _entity(
-    session: AsyncSession, uris: Uris, cache: dict[int, dict[str, Any]], reply: Reply
+    session: Any, uris: Uris, cache: dict[int, dict[str, Any]], reply: Reply
 ) -> dict[str, Any]:
     if reply.local is not None:
         return await _local(session, uris, cache, *reply.local)

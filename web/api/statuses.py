@@ -12,6 +12,7 @@ from hub.media import MAX_ATTACHMENTS, MediaError
 from hub.posts import Draft, PostError
 from hub.store.models import LocalActor, Post, Visibility
 from web.api import entities
+from web.api.scheduled import schedule_status
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
 from web.params import flag, read_params, text
@@ -76,6 +77,10 @@ async def create_status(request: web.Request) -> web.StreamResponse:
     reply_to = text(params, "in_reply_to_id").strip()
     if reply_to:
         draft = dataclasses.replace(draft, in_reply_to_uri=await _reply_target(request, reply_to))
+    if text(params, "scheduled_at").strip():
+        return await schedule_status(
+            request, grant, draft, wanted_media, text(params, "scheduled_at")
+        )
     key = request.headers.get("Idempotency-Key")
     try:
         async with request.app[DB].begin() as session:
@@ -89,8 +94,6 @@ async def create_status(request: web.Request) -> web.StreamResponse:
 
 def _refuse_unsupported(params: dict[str, Any]) -> None:
     # Refuse rather than drop: a silently missing image or an early post would surprise people.
-    if params.get("scheduled_at"):
-        fail(422, "Validation failed: scheduled statuses are not supported yet")
     if params.get("poll") or any(name.startswith("poll[") for name in params):
         fail(422, "Validation failed: polls are not supported")
 
