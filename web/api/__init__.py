@@ -10,7 +10,9 @@ from web.api import (
     instance,
     interactions,
     media,
+    notifications,
     scheduled,
+    social,
     statuses,
     timelines,
 )
@@ -27,4 +29,6 @@ def routes() -> list[web.RouteDef]:
         + timelines.routes()
         + media.routes()
         + scheduled.routes()
+        + notifications.routes()
+        + social.routes()
     )
