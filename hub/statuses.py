@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import media, posts
@@ -108,6 +109,25 @@ async def public_timeline(
             Post.deleted_at.is_(None),
             Post.visibility == Visibility.public,
             LocalActor.deleted_at.is_(None),
+        )
+    )
+    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+
+
+async def tag_timeline(
+    session: AsyncSession, name: str, cursor: Cursor
+) -> Sequence[tuple[Post, LocalActor]]:
+    """Public posts of our coops carrying a hashtag (matched in the stored tags, lowercased)."""
+    needle = '"name": ' + json.dumps("#" + name.lower())
+    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    query = (
+        select(Post, LocalActor)
+        .join(LocalActor, LocalActor.id == Post.local_actor_id)
+        .where(
+            Post.deleted_at.is_(None),
+            Post.visibility == Visibility.public,
+            LocalActor.deleted_at.is_(None),
+            cast(Post.tags, Text).like(f"%{escaped}%", escape="!"),
         )
     )
     return [(post, actor) for post, actor in await _page(session, query, cursor)]

@@ -500,6 +500,21 @@ class ScheduledStatus(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Marker(Base):
+    """Where a person, acting as a coop, stopped reading a timeline (Mastodon's markers)."""
+
+    __tablename__ = "markers"
+    __table_args__ = (Index("ix_markers_owner", "local_actor_id", "person_id", "timeline"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    timeline: Mapped[str] = mapped_column(String(16))
+    last_read_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RemoteBlock(Base):
     """A remote actor blocked one of our actors: no follows, no deliveries to them."""
 

@@ -9,6 +9,7 @@ from web.api import (
     conversation,
     instance,
     interactions,
+    markers,
     media,
     notifications,
     scheduled,
@@ -31,4 +32,5 @@ def routes() -> list[web.RouteDef]:
         + scheduled.routes()
         + notifications.routes()
         + social.routes()
+        + markers.routes()
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,9 @@ from web.api.paging import cursor, link_header
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
 from web.params import flag
-from web.responses import dumps, json_bytes
+from web.responses import dumps, fail, json_bytes
+
+HASHTAG = re.compile(r"[^\W_]\w{0,99}")
 
 
 def routes() -> list[web.RouteDef]:
@@ -22,7 +25,24 @@ def routes() -> list[web.RouteDef]:
     return [
         web.get("/api/v1/timelines/public", public),
         web.get("/api/v1/timelines/home", home),
+        web.get("/api/v1/timelines/tag/{hashtag}", tag),
     ]
+
+
+async def tag(request: web.Request) -> web.StreamResponse:
+    """Public posts of the network with a hashtag, newest first."""
+    await optional_grant(request)
+    name = request.match_info["hashtag"].lstrip("#")
+    if not HASHTAG.fullmatch(name):
+        fail(422, "Validation failed: not a hashtag")
+    paging = cursor(request)
+    if flag(dict(request.query), "remote"):
+        return json_bytes(b"[]", "application/json")
+    async with request.app[DB].read() as session:
+        rows = await statuses.tag_timeline(session, name, paging)
+        body = await _entities(request, session, rows)
+    headers = link_header(request, [post.id for post, _ in rows])
+    return json_bytes(dumps(body), "application/json", headers=headers)
 
 
 async def public(request: web.Request) -> web.StreamResponse:

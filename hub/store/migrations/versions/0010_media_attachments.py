@@ -1,4 +1,5 @@
-"""media attachments, posts.attachments, coop favourites/boosts, scheduled statuses
+"""media attachments, posts.attachments, coop favourites/boosts,
+scheduled statuses, markers
 
 Revision ID: 0010
 Revises: 0006
@@ -103,9 +104,28 @@ def upgrade() -> None:
             batch_op.f("ix_scheduled_statuses_local_actor_id"), ["local_actor_id"]
         )
         batch_op.create_index("ix_scheduled_statuses_due", ["published_at", "scheduled_at"])
+    op.create_table(
+        "markers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("local_actor_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("timeline", sa.String(length=16), nullable=False),
+        sa.Column("last_read_id", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", hub.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["local_actor_id"], ["local_actors.id"],
+                                name=op.f("fk_markers_local_actor_id_local_actors"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"],
+                                name=op.f("fk_markers_person_id_people"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_markers")),
+    )  # fmt: skip
+    with op.batch_alter_table("markers", schema=None) as batch_op:
+        batch_op.create_index("ix_markers_owner", ["local_actor_id", "person_id", "timeline"])
 
 
 def downgrade() -> None:
+    op.drop_table("markers")
     op.drop_table("scheduled_statuses")
     op.drop_table("coop_interactions")
     with op.batch_alter_table("posts", schema=None) as batch_op:
