@@ -34,22 +34,22 @@ class CleanImage:
     blurhash: str
 
 
-def clean(data: bytes) -> CleanImage:
-    """Check and re-encode an upload (CPU-bound: run it in a thread)."""
+def clean(data: bytes, fit: tuple[int, int] | None = None) -> CleanImage:
+    """Check and re-encode an upload, shrunk to fit a box if given (CPU-bound: use a thread)."""
     if len(data) > MAX_BYTES:
         raise ImageError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as image:
-                return _reencode(image)
+                return _reencode(image, fit)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ImageError("the image has too many pixels") from error
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
             raise ImageError("the file is not an image in JPEG, PNG, WebP or GIF") from error
 
 
-def _reencode(image: Image.Image) -> CleanImage:
+def _reencode(image: Image.Image, fit: tuple[int, int] | None) -> CleanImage:
     if image.format not in FORMATS:
         raise ImageError("the file is not an image in JPEG, PNG, WebP or GIF")
     width, height = image.size
@@ -58,6 +58,8 @@ def _reencode(image: Image.Image) -> CleanImage:
     target, extension = FORMATS[image.format]
     image.seek(0)
     upright = ImageOps.exif_transpose(image)  # keep the orientation the EXIF data asked for
+    if fit is not None:
+        upright = ImageOps.fit(upright, fit) if upright.size != fit else upright
     mode = "RGB" if target == "JPEG" else ("RGBA" if upright.mode in {"P", "LA", "PA"} else None)
     pixels = upright.convert(mode) if mode and upright.mode != mode else upright
     if pixels.mode not in {"RGB", "RGBA", "L", "1"}:

@@ -15,10 +15,17 @@ from hub.uris import Uris
 
 
 async def update_profile(
-    session: AsyncSession, uris: Uris, coop: LocalActor, draft: CoopDraft
+    session: AsyncSession,
+    uris: Uris,
+    coop: LocalActor,
+    draft: CoopDraft,
+    images: dict[str, str] | None = None,
 ) -> LocalActor:
-    """Apply a validated profile draft and send the new actor document to the followers."""
+    """Apply a profile draft (and new `avatar`/`header` files); followers get an Update."""
     apply_draft(coop, draft)
+    images = images or {}
+    coop.avatar_file = images.get("avatar", coop.avatar_file)
+    coop.header_file = images.get("header", coop.header_file)
     coop.updated_at = utcnow()
     await session.flush()
     document = dict(actor_json(coop, uris))

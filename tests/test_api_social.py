@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
+import aiohttp
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from hub import worker
@@ -17,6 +20,7 @@ from hub.store.models import LocalActor, OutgoingActivity
 from tests.apikit import person_with_coop, token_for
 from tests.fakeremote import FakeRemote
 from tests.inboxkit import deliver, follow_of, note_of
+from tests.test_api_media import jpeg_with_exif, png
 
 
 def auth(token: str) -> dict[str, str]:
@@ -140,3 +144,42 @@ async def test_emojis_preferences_and_scope_checks(
     narrow = await token_for(db, person, coop, "read:statuses")
     assert (await client.get("/api/v1/notifications", headers=auth(narrow))).status == 403
     assert (await client.get("/api/v1/notifications")).status == 401
+
+
+async def test_avatar_and_header_go_through_the_image_pipeline_into_the_actor(
+    client: Any, db: Database, settings: Settings, mia: tuple[str, int]
+) -> None:
+    form = aiohttp.FormData()
+    form.add_field("display_name", "Fairbnb")
+    form.add_field(
+        "avatar", jpeg_with_exif((1000, 800)), filename="a.png", content_type="image/png"
+    )
+    form.add_field("header", png((3000, 1000)), filename="h.png", content_type="image/png")
+    response = await client.patch(
+        "/api/v1/accounts/update_credentials", data=form, headers=auth(mia[0])
+    )
+    body = await response.json()
+    assert response.status == 200, body
+    assert body["avatar"].endswith(".jpg") and body["header"].endswith(".png")
+    served = await (await client.get(body["avatar"].removeprefix(settings.base_url))).read()
+    assert Image.open(io.BytesIO(served)).size == (400, 400) and b"Exif" not in served
+    actor = await client.get("/users/fairbnb", headers={"Accept": "application/activity+json"})
+    document = await actor.json(content_type=None)
+    assert document["icon"] == {"type": "Image", "mediaType": "image/jpeg", "url": body["avatar"]}
+    assert document["image"]["url"] == body["header"]
+
+
+async def test_a_bad_avatar_is_422_and_changes_nothing(
+    client: Any, db: Database, settings: Settings, mia: tuple[str, int]
+) -> None:
+    form = aiohttp.FormData()
+    form.add_field("display_name", "Umbenannt")
+    form.add_field("avatar", b"<svg/>", filename="a.png", content_type="image/png")
+    response = await client.patch(
+        "/api/v1/accounts/update_credentials", data=form, headers=auth(mia[0])
+    )
+    assert response.status == 422
+    async with db.read() as session:
+        coop = await session.get(LocalActor, mia[1])
+        assert coop is not None and coop.avatar_file is None and coop.name != "Umbenannt"
+    assert not list((settings.data_dir / "media").glob("*"))

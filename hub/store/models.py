@@ -88,6 +88,9 @@ class LocalActor(Base):
     manually_approves_followers: Mapped[bool] = mapped_column(Boolean, default=False)
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     indexable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Uploaded profile images under HUB_DATA_DIR/media (None: the generated avatar, no header).
+    avatar_file: Mapped[str | None] = mapped_column(String(80))
+    header_file: Mapped[str | None] = mapped_column(String(80))
     rsa_public_pem: Mapped[str] = mapped_column(Text)
     rsa_private_pem: Mapped[str] = mapped_column(Text)
     ed25519_private_multibase: Mapped[str] = mapped_column(String(128))

@@ -23,6 +23,9 @@ def account(actor: LocalActor, uris: Uris, counts: Counts) -> dict[str, Any]:
     """The Account entity of a local actor."""
     urls = uris.actor_urls(actor.username)
     midnight = actor.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    avatar = uris.media(actor.avatar_file) if actor.avatar_file else urls.icon
+    missing = f"{uris.base}/headers/original/missing.png"
+    header = uris.media(actor.header_file) if actor.header_file else missing
     return {
         "id": str(actor.id),
         "username": actor.username,
@@ -37,10 +40,10 @@ def account(actor: LocalActor, uris: Uris, counts: Counts) -> dict[str, Any]:
         "note": render_markdown(actor.summary) if actor.summary else "",
         "url": urls.id,
         "uri": urls.id,
-        "avatar": urls.icon,
-        "avatar_static": urls.icon,
-        "header": f"{uris.base}/headers/original/missing.png",
-        "header_static": f"{uris.base}/headers/original/missing.png",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
         "followers_count": counts.followers,
         "following_count": counts.following,
         "statuses_count": counts.statuses,

@@ -59,23 +59,30 @@ async def upload(request: web.Request) -> web.StreamResponse:
 
 async def _read_upload(request: web.Request) -> tuple[bytes, str]:
     """The `file` and `description` parts of a multipart body, reading at most the cap."""
-    if (request.content_length or 0) > images.MAX_BYTES + 64 * 1024:
-        fail(413, f"the file is larger than {images.MAX_BYTES // (1024 * 1024)} MB")
     if request.content_type != "multipart/form-data":
         fail(422, "Validation failed: send the image as multipart/form-data in `file`")
-    data: bytes | None = None
-    description = request.query.get("description", "")
-    reader = await request.multipart()
-    async for part in reader:
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "file":
-            data = await _read_capped(part, images.MAX_BYTES)
-        elif part.name == "description":
-            description = (await _read_capped(part, 16 * 1024)).decode("utf-8", "replace")
-    if not data:
+    params, files = await read_multipart(request, {"file"})
+    if not files.get("file"):
         fail(422, "Validation failed: file is missing")
-    return data, description
+    return files["file"], str(params.get("description", ""))
+
+
+async def read_multipart(
+    request: web.Request, file_parts: set[str]
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Text fields and the named file parts of a multipart body, each file at most the cap."""
+    if (request.content_length or 0) > len(file_parts) * (images.MAX_BYTES + 64 * 1024):
+        fail(413, f"the upload is larger than {images.MAX_BYTES // (1024 * 1024)} MB a file")
+    params: dict[str, Any] = dict(request.query)
+    files: dict[str, bytes] = {}
+    async for part in await request.multipart():
+        if not isinstance(part, BodyPartReader) or not part.name:
+            continue
+        if part.name in file_parts:
+            files[part.name] = await _read_capped(part, images.MAX_BYTES)
+        else:
+            params[part.name] = (await _read_capped(part, 16 * 1024)).decode("utf-8", "replace")
+    return params, files
 
 
 async def _read_capped(part: BodyPartReader, limit: int) -> bytes:

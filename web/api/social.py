@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
-from hub import profiles, social, statuses
+from hub import images, media, profiles, social, statuses
 from hub.actors.validation import CoopDraft, InvalidInput, check_name, check_summary
+from hub.images import ImageError
 from hub.store.models import FollowDirection
 from web.api import entities, remote
+from web.api.media import read_multipart
 from web.api.paging import cursor, link_header
 from web.api.tokens import optional_grant, require_coop
-from web.keys import DB, URIS
+from web.keys import DB, SETTINGS, URIS
 from web.params import flag, read_params, text
 from web.responses import dumps, fail, json_bytes
 
 NOT_FOUND = "Record not found"
+SIZES = {"avatar": (400, 400), "header": (1500, 500)}  # Mastodon's sizes
 MAX_FIELDS = 4
 
 
@@ -79,18 +83,30 @@ async def update_credentials(request: web.Request) -> web.StreamResponse:
     """Change the coop's name, note, fields or approval; followers receive an Update."""
     grant = await require_coop(request, "write:accounts")
     assert grant.coop is not None
-    params = await read_params(request)
-    if any(params.get(name) for name in ("avatar", "header")):
-        fail(422, "Validation failed: avatar and header images are not supported yet")
+    files: dict[str, bytes] = {}
+    if request.content_type == "multipart/form-data":
+        params, files = await read_multipart(request, set(SIZES))
+    else:
+        params = await read_params(request)
     try:
         draft = _profile_draft(params)
-    except InvalidInput as error:
+        cleaned = {name: await asyncio.to_thread(images.clean, data, SIZES[name])
+                   for name, data in files.items() if data}  # fmt: skip
+    except (InvalidInput, ImageError) as error:
         fail(422, f"Validation failed: {error}")
     uris = request.app[URIS]
-    async with request.app[DB].begin() as session:
-        coop = await session.merge(grant.coop)
-        coop = await profiles.update_profile(session, uris, coop, draft)
-        counts = await statuses.counts(session, coop)
+    directory = media.media_dir(request.app[SETTINGS].data_dir)
+    names = {name: await asyncio.to_thread(media.write_file, directory, image)
+             for name, image in cleaned.items()}  # fmt: skip
+    try:
+        async with request.app[DB].begin() as session:
+            coop = await session.merge(grant.coop)
+            coop = await profiles.update_profile(session, uris, coop, draft, names)
+            counts = await statuses.counts(session, coop)
+    except BaseException:
+        for name in names.values():
+            media.remove_file(directory, name)
+        raise
     body = entities.credential_account(coop, uris, counts)
     return json_bytes(dumps(body), "application/json")
 

@@ -1,5 +1,5 @@
 """media attachments, posts.attachments, coop favourites/boosts,
-scheduled statuses, markers
+scheduled statuses, markers, local_actors.avatar_file/header_file
 
 Revision ID: 0010
 Revises: 0006
@@ -52,6 +52,9 @@ def upgrade() -> None:
             batch_op.f("ix_media_attachments_local_actor_id"), ["local_actor_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_media_attachments_post_id"), ["post_id"], unique=False)
+    with op.batch_alter_table("local_actors", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("avatar_file", sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column("header_file", sa.String(length=80), nullable=True))
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("attachments", sa.JSON(), nullable=False, server_default="[]")
@@ -126,6 +129,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("markers")
+    with op.batch_alter_table("local_actors", schema=None) as batch_op:
+        batch_op.drop_column("header_file")
+        batch_op.drop_column("avatar_file")
     op.drop_table("scheduled_statuses")
     op.drop_table("coop_interactions")
     with op.batch_alter_table("posts", schema=None) as batch_op:
