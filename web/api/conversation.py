@@ -10,8 +10,7 @@ from hub import posts, statuses, threads
 from hub.posts import Draft, PostError, PostNotFound
 from hub.store.models import LocalActor
 from hub.threads import Reply
-from hub.uris import Uris
-from web.api import entities, remote
+from web.api import counting, entities, remote
 from web.api.statuses import NOT_FOUND, answer, draft_from, media_ids
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
@@ -41,25 +40,31 @@ async def context(request: web.Request) -> web.StreamResponse:
         below = await threads.descendants(session, uris, found, viewer)
         cache: dict[int, dict[str, Any]] = {}
         body = {
-            "ancestors": [await _local(session, uris, cache, *row) for row in above],
-            "descendants": [await _entity(session, uris, cache, reply) for reply in below],
+            "ancestors": [await _local(request, session, cache, *row) for row in above],
+            "descendants": [await _entity(request, session, cache, reply) for reply in below],
         }
     return json_bytes(dumps(body), "application/json")
 
 
 async def _local(
-    session: Any, uris: Uris, cache: dict[int, dict[str, Any]], post: Any, coop: LocalActor
+    request: web.Request,
+    session: Any,
+    cache: dict[int, dict[str, Any]],
+    post: Any,
+    coop: LocalActor,
 ) -> dict[str, Any]:
+    uris = request.app[URIS]
     if coop.id not in cache:
-        cache[coop.id] = entities.account(coop, uris, await statuses.counts(session, coop))
+        cache[coop.id] = entities.account(coop, uris, await counting.counts(request, session, coop))
     return entities.status(post, cache[coop.id], uris)
 
 
 async def _entity(
-    session: Any, uris: Uris, cache: dict[int, dict[str, Any]], reply: Reply
+    request: web.Request, session: Any, cache: dict[int, dict[str, Any]], reply: Reply
 ) -> dict[str, Any]:
+    uris = request.app[URIS]
     if reply.local is not None:
-        return await _local(session, uris, cache, *reply.local)
+        return await _local(request, session, cache, *reply.local)
     assert reply.remote is not None
     note, actor = reply.remote
     parent = uris.post_id_of(note.in_reply_to_uri)

@@ -6,10 +6,10 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import favourites, statuses
+from hub import favourites
 from hub.favourites import Target, TargetNotFound
 from hub.store.models import InteractionKind
-from web.api import entities, remote
+from web.api import counting, entities, remote
 from web.api.statuses import NOT_FOUND
 from web.api.tokens import require_coop
 from web.keys import DB, URIS
@@ -53,7 +53,7 @@ async def _entity(session: Any, request: web.Request, target: Target) -> dict[st
     uris = request.app[URIS]
     if target.local is not None:
         post, owner = target.local
-        author = entities.account(owner, uris, await statuses.counts(session, owner))
+        author = entities.account(owner, uris, await counting.counts(request, session, owner))
         return entities.status(post, author, uris)
     assert target.remote is not None
     note, actor = target.remote

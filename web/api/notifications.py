@@ -6,11 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import notifications, statuses
+from hub import notifications
 from hub.notifications import KINDS, Notice
 from hub.store.models import LocalActor
 from hub.uris import Uris
-from web.api import entities, remote
+from web.api import counting, entities, remote
 from web.api.paging import cursor, link_header
 from web.api.tokens import require, require_coop
 from web.keys import DB, URIS
@@ -37,7 +37,7 @@ async def list_notifications(request: web.Request) -> web.StreamResponse:
     uris = request.app[URIS]
     async with request.app[DB].read() as session:
         found = await notifications.notifications(session, coop, paging, wanted)
-        own = entities.account(coop, uris, await statuses.counts(session, coop))
+        own = entities.account(coop, uris, await counting.counts(request, session, coop))
     body = [_entity(notice, coop, own, uris) for notice in found]
     headers = link_header(request, [notice.id for notice in found])
     return json_bytes(dumps(body), "application/json", headers=headers)

@@ -11,7 +11,7 @@ from hub import images, media, profiles, social, statuses
 from hub.actors.validation import CoopDraft, InvalidInput, check_name, check_summary
 from hub.images import ImageError
 from hub.store.models import FollowDirection
-from web.api import entities, remote
+from web.api import counting, entities, remote
 from web.api.media import read_multipart
 from web.api.paging import cursor, link_header
 from web.api.tokens import optional_grant, require_coop
@@ -102,7 +102,7 @@ async def update_credentials(request: web.Request) -> web.StreamResponse:
         async with request.app[DB].begin() as session:
             coop = await session.merge(grant.coop)
             coop = await profiles.update_profile(session, uris, coop, draft, names)
-            counts = await statuses.counts(session, coop)
+            counts = await counting.counts(request, session, coop)
     except BaseException:
         for name in names.values():
             media.remove_file(directory, name)

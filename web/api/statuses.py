@@ -11,7 +11,7 @@ from hub import posts, statuses
 from hub.media import MAX_ATTACHMENTS, MediaError
 from hub.posts import Draft, PostError
 from hub.store.models import LocalActor, Post, Visibility
-from web.api import entities
+from web.api import counting, entities
 from web.api.scheduled import schedule_status
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
@@ -89,6 +89,7 @@ async def create_status(request: web.Request) -> web.StreamResponse:
             )
     except MediaError as error:
         fail(422, f"Validation failed: {error}")
+    counting.forget(request, grant.coop.id)
     return await answer(request, post, grant.coop)
 
 
@@ -134,6 +135,7 @@ async def delete_status(request: web.Request) -> web.StreamResponse:
             post = await posts.delete(session, uris, grant.coop, post_id)
     except PostError:
         fail(404, NOT_FOUND)
+    counting.forget(request, grant.coop.id)
     return await answer(request, post, grant.coop, with_source=True)
 
 
@@ -142,6 +144,6 @@ async def answer(
 ) -> web.StreamResponse:
     uris = request.app[URIS]
     async with request.app[DB].read() as session:
-        author = entities.account(coop, uris, await statuses.counts(session, coop))
+        author = entities.account(coop, uris, await counting.counts(request, session, coop))
     body = entities.status(post, author, uris, with_source)
     return json_bytes(dumps(body), "application/json")

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from hub import statuses
 from hub.store.models import LocalActor
-from web.api import entities
+from web.api import counting, entities
 from web.api.paging import cursor, link_header
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
@@ -77,5 +77,7 @@ async def _entities(
     authors: dict[int, dict[str, Any]] = {}
     for _post, actor in rows:
         if actor.id not in authors:
-            authors[actor.id] = entities.account(actor, uris, await statuses.counts(session, actor))
+            authors[actor.id] = entities.account(
+                actor, uris, await counting.counts(request, session, actor)
+            )
     return [entities.status(post, authors[actor.id], uris) for post, actor in rows]
