@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.activitypub.vocab import PUBLIC, announce_activity, with_context
 from hub.delivery import enqueue, follower_inboxes
-from hub.statuses import PUBLIC as VISIBLE
-from hub.statuses import REMOTE_ID_OFFSET, find_status
+from hub.statuses import REMOTE_ID_OFFSET, find_remote_note, find_status
 from hub.store.models import (
     CoopInteraction,
     InteractionKind,
@@ -42,15 +41,10 @@ async def find_target(session: AsyncSession, coop: LocalActor, status_id: int) -
         if found is None:
             raise TargetNotFound(status_id)
         return Target(local=found)
-    query = (
-        select(RemoteNote, RemoteActor)
-        .join(RemoteActor, RemoteActor.id == RemoteNote.remote_actor_id)
-        .where(RemoteNote.id == status_id - REMOTE_ID_OFFSET, RemoteNote.deleted_at.is_(None))
-    )
-    row = (await session.execute(query)).first()
-    if row is None or row[0].visibility not in VISIBLE:
+    note = await find_remote_note(session, status_id)
+    if note is None:
         raise TargetNotFound(status_id)
-    return Target(remote=(row[0], row[1]))
+    return Target(remote=note)
 
 
 async def act(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.images import CleanImage
 from hub.store.models import LocalActor, MediaAttachment
+from hub.store.types import MAX_ID
 from hub.uris import Uris
 
 MAX_ATTACHMENTS = 4
@@ -64,7 +65,7 @@ async def create(
 
 async def find_own(session: AsyncSession, coop: LocalActor, media_id: int) -> MediaAttachment:
     """One of the coop's images; anyone else's is MediaError (answered as not found)."""
-    item = await session.get(MediaAttachment, media_id)
+    item = await session.get(MediaAttachment, media_id) if 0 < media_id <= MAX_ID else None
     if item is None or item.local_actor_id != coop.id:
         raise MediaError("Record not found")
     return item
@@ -92,7 +93,7 @@ async def claim(
     if not unique:
         return []
     query = select(MediaAttachment).where(
-        MediaAttachment.id.in_(unique),
+        MediaAttachment.id.in_([i for i in unique if 0 < i <= MAX_ID]),
         MediaAttachment.local_actor_id == coop.id,
         MediaAttachment.post_id.is_(None),
     )

@@ -24,7 +24,7 @@ from hub.actors.remote import ActorUnavailable, Fetcher, resolve_handle
 from hub.delivery import enqueue, follower_inboxes
 from hub.store.db import Database
 from hub.store.models import LocalActor, Post, Visibility
-from hub.store.types import utcnow
+from hub.store.types import MAX_ID, utcnow
 from hub.text import find_mentions, render_post
 from hub.uris import Uris
 
@@ -143,6 +143,8 @@ async def delete(session: AsyncSession, uris: Uris, coop: LocalActor, post_id: i
 
 async def find_post(session: AsyncSession, owner: LocalActor, post_id: int) -> Post | None:
     """A post of this actor by id, deleted or not."""
+    if not 0 < post_id <= MAX_ID:
+        return None
     query = select(Post).where(Post.id == post_id, Post.local_actor_id == owner.id)
     return (await session.execute(query)).scalar_one_or_none()
 

@@ -15,6 +15,7 @@ from hub import media, statuses
 from hub.media import MediaError
 from hub.posts import Draft, PostError
 from hub.store.models import LocalActor, Person, ScheduledStatus, Visibility
+from hub.store.types import MAX_ID
 from hub.uris import Uris
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ async def pending(session: AsyncSession, coop: LocalActor) -> Sequence[Scheduled
 
 async def cancel(session: AsyncSession, coop: LocalActor, item_id: int) -> bool:
     """Drop one of the coop's waiting statuses; False when there is none with that id."""
-    item = await session.get(ScheduledStatus, item_id)
+    item = await session.get(ScheduledStatus, item_id) if 0 < item_id <= MAX_ID else None
     if item is None or item.local_actor_id != coop.id or item.published_at is not None:
         return False
     await session.delete(item)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.statuses import MAX_PAGE, REMOTE_ID_OFFSET, Cursor
+from hub.statuses import MAX_PAGE, REMOTE_ID_OFFSET, Cursor, bounded
 from hub.store.models import Follow, FollowDirection, FollowState, LocalActor, RemoteActor
+from hub.store.types import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ async def follows_of(
             Follow.state == FollowState.accepted,
         )
     )
+    cursor = bounded(cursor)
     if cursor.max_id is not None:
         query = query.where(Follow.id < cursor.max_id)
     if cursor.since_id is not None or cursor.min_id is not None:
@@ -49,7 +51,8 @@ async def relationships(
     session: AsyncSession, coop: LocalActor, account_ids: Sequence[int]
 ) -> list[Relationship]:
     """The coop's relationship to each account; our own coops are never followed here."""
-    remote_ids = [i - REMOTE_ID_OFFSET for i in account_ids if i > REMOTE_ID_OFFSET]
+    remote_ids = [i - REMOTE_ID_OFFSET for i in account_ids
+                  if REMOTE_ID_OFFSET < i <= REMOTE_ID_OFFSET + MAX_ID]  # fmt: skip
     query = select(Follow).where(
         Follow.local_actor_id == coop.id, Follow.remote_actor_id.in_(remote_ids)
     )

@@ -96,6 +96,13 @@ async def test_context_shows_our_thread_and_replies_from_the_fediverse(
     assert int(remote_status["id"]) > REMOTE_ID_OFFSET
     assert int(remote_status["account"]["id"]) > REMOTE_ID_OFFSET
     assert remote_status["in_reply_to_id"] == second["id"]
+    alone = await (await client.get(f"/api/v1/statuses/{remote_status['id']}")).json()
+    assert alone["uri"] == reply["object"]["id"]
+    account = await client.get(f"/api/v1/accounts/{remote_status['account']['id']}")
+    assert (await account.json())["username"] == "alice"
+    unknown = REMOTE_ID_OFFSET + 999
+    assert (await client.get(f"/api/v1/statuses/{unknown}")).status == 404
+    assert (await client.get(f"/api/v1/accounts/{unknown}")).status == 404
 
 
 async def test_context_of_a_hidden_or_unknown_status_is_404(client: Any, writer: str) -> None:
@@ -104,3 +111,35 @@ async def test_context_of_a_hidden_or_unknown_status_is_404(client: Any, writer:
     mine = await client.get(f"/api/v1/statuses/{private['id']}/context", headers=auth(writer))
     assert mine.status == 200
     assert (await client.get("/api/v1/statuses/999999/context")).status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/statuses/99999999999"),
+        ("GET", "/api/v1/statuses/99999999999/context"),
+        ("PUT", "/api/v1/statuses/99999999999"),
+        ("DELETE", "/api/v1/statuses/99999999999"),
+        ("POST", "/api/v1/statuses/99999999999/favourite"),
+        ("GET", "/api/v1/accounts/99999999999"),
+        ("GET", "/api/v1/accounts/99999999999/followers"),
+        ("GET", "/api/v1/media/99999999999"),
+        ("DELETE", "/api/v1/scheduled_statuses/99999999999"),
+    ],
+)
+async def test_ids_beyond_what_the_database_stores_are_404(
+    client: Any, writer: str, method: str, path: str
+) -> None:
+    response = await client.request(method, path, json={"status": "x"}, headers=auth(writer))
+    assert response.status == 404 and await response.json() == {"error": "Record not found"}
+
+
+async def test_huge_paging_ids_and_media_ids_are_handled(client: Any, writer: str) -> None:
+    await post(client, writer, "Eins")
+    older = await client.get("/api/v1/timelines/public?max_id=999999999999999")
+    assert len(await older.json()) == 1
+    newer = await client.get("/api/v1/timelines/public?since_id=999999999999999")
+    assert await newer.json() == []
+    bad = {"status": "x", "media_ids": ["99999999999"]}
+    response = await client.post("/api/v1/statuses", json=bad, headers=auth(writer))
+    assert response.status == 422

@@ -8,7 +8,7 @@ from hub import statuses
 from hub.actors.local import find_actor
 from hub.statuses import Cursor
 from hub.store.models import ActorKind
-from web.api import counting, entities
+from web.api import counting, entities, remote
 from web.api.paging import cursor, link_header
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
@@ -39,8 +39,12 @@ async def verify_credentials(request: web.Request) -> web.StreamResponse:
 
 async def get_account(request: web.Request) -> web.StreamResponse:
     """One account by id."""
+    account_id = _id(request.match_info["id"])
     async with request.app[DB].read() as session:
-        actor = await statuses.find_account(session, _id(request.match_info["id"]))
+        other = await statuses.find_remote_account(session, account_id)
+        if other is not None:
+            return json_bytes(dumps(remote.remote_account(other)), "application/json")
+        actor = await statuses.find_account(session, account_id)
         if actor is None:
             fail(404, NOT_FOUND)
         counts = await counting.counts(request, session, actor)

@@ -10,8 +10,9 @@ from aiohttp import web
 from hub import posts, statuses
 from hub.media import MAX_ATTACHMENTS, MediaError
 from hub.posts import Draft, PostError
+from hub.statuses import REMOTE_ID_OFFSET
 from hub.store.models import LocalActor, Post, Visibility
-from web.api import counting, entities
+from web.api import counting, entities, remote
 from web.api.scheduled import schedule_status
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
@@ -115,10 +116,17 @@ async def _reply_target(request: web.Request, raw_id: str) -> str:
 async def get_status(request: web.Request) -> web.StreamResponse:
     """One status; others' private ones are 404."""
     grant = await optional_grant(request)
+    status_id = int(request.match_info["id"])
+    if status_id > REMOTE_ID_OFFSET:
+        async with request.app[DB].read() as session:
+            note = await statuses.find_remote_note(session, status_id)
+        if note is None:
+            fail(404, NOT_FOUND)
+        parent = request.app[URIS].post_id_of(note[0].in_reply_to_uri)
+        body = remote.remote_status(*note, str(parent[1]) if parent else None)
+        return json_bytes(dumps(body), "application/json")
     async with request.app[DB].read() as session:
-        found = await statuses.find_status(
-            session, int(request.match_info["id"]), grant.coop if grant else None
-        )
+        found = await statuses.find_status(session, status_id, grant.coop if grant else None)
     if found is None:
         fail(404, NOT_FOUND)
     return await answer(request, *found)
