@@ -109,3 +109,23 @@ async def test_unknown_hidden_or_out_of_scope_targets_are_refused(
     reader = await token_for(db, person, coop, "read")
     assert (await client.post(hidden, headers=auth(reader))).status == 403
     assert await count(db, CoopInteraction) == 0
+
+
+async def test_statuses_count_replies_boosts_and_favourites_and_show_the_viewers_own(
+    client: Any, db: Database, federation: Federation, remote: FakeRemote, writer: str
+) -> None:
+    await remote_reply(client, db, federation, remote, writer)
+    home = await (await client.get("/api/v1/timelines/home", headers=auth(writer))).json()
+    post_uri, status_id = home[0]["uri"], home[0]["id"]
+    like = {"id": f"{remote.actor('bob')}#likes/1", "type": "Like",
+            "actor": remote.actor("bob"), "object": post_uri}  # fmt: skip
+    assert (await deliver(client, remote, "bob", like)).status == 202
+    await worker.run_once(federation)
+    await client.post(f"/api/v1/statuses/{status_id}/reblog", headers=auth(writer))
+    mine = await (await client.get(f"/api/v1/statuses/{status_id}", headers=auth(writer))).json()
+    assert (mine["replies_count"], mine["favourites_count"], mine["reblogs_count"]) == (1, 1, 1)
+    assert mine["reblogged"] is True and mine["favourited"] is False
+    anonymous = await (await client.get(f"/api/v1/statuses/{status_id}")).json()
+    assert anonymous["reblogged"] is False and anonymous["reblogs_count"] == 1
+    public = await (await client.get("/api/v1/timelines/public")).json()
+    assert public[0]["favourites_count"] == 1 and public[0]["reblogged"] is False

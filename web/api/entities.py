@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.actors.documents import profile_fields
+from hub.post_stats import Stats
 from hub.statuses import Counts
 from hub.store.models import ActorKind, LocalActor, Post
 from hub.text import render_markdown
@@ -74,7 +75,11 @@ def credential_account(actor: LocalActor, uris: Uris, counts: Counts) -> dict[st
 
 
 def status(
-    post: Post, author: dict[str, Any], uris: Uris, with_source: bool = False
+    post: Post,
+    author: dict[str, Any],
+    uris: Uris,
+    with_source: bool = False,
+    stats: Stats | None = None,
 ) -> dict[str, Any]:
     """The Status entity of one of our posts; `with_source` adds the text (delete answers)."""
     username = author["username"]
@@ -103,11 +108,11 @@ def status(
         "emojis": [],
         "card": None,
         "poll": None,
-        "replies_count": 0,
-        "reblogs_count": 0,
-        "favourites_count": 0,
-        "favourited": False,
-        "reblogged": False,
+        "replies_count": stats.replies if stats else 0,
+        "reblogs_count": stats.reblogs if stats else 0,
+        "favourites_count": stats.favourites if stats else 0,
+        "favourited": stats.favourited if stats else False,
+        "reblogged": stats.reblogged if stats else False,
         "muted": False,
         "bookmarked": False,
         "pinned": post.pinned_at is not None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import posts, statuses
+from hub import post_stats, posts, statuses
 from hub.media import MAX_ATTACHMENTS, MediaError
 from hub.posts import Draft, PostError
 from hub.statuses import REMOTE_ID_OFFSET
@@ -129,7 +129,7 @@ async def get_status(request: web.Request) -> web.StreamResponse:
         found = await statuses.find_status(session, status_id, grant.coop if grant else None)
     if found is None:
         fail(404, NOT_FOUND)
-    return await answer(request, *found)
+    return await answer(request, *found, viewers=(grant.coop if grant else None,))
 
 
 async def delete_status(request: web.Request) -> web.StreamResponse:
@@ -148,10 +148,20 @@ async def delete_status(request: web.Request) -> web.StreamResponse:
 
 
 async def answer(
-    request: web.Request, post: Post, coop: LocalActor, with_source: bool = False
+    request: web.Request,
+    post: Post,
+    coop: LocalActor,
+    with_source: bool = False,
+    viewers: tuple[LocalActor | None] | None = None,
 ) -> web.StreamResponse:
+    """The Status entity of a post of `coop`, with counts and what the viewer did.
+
+    The viewer is the coop itself unless `viewers` names another one (or None: anonymous).
+    """
+    viewer = viewers[0] if viewers is not None else coop
     uris = request.app[URIS]
     async with request.app[DB].read() as session:
         author = entities.account(coop, uris, await counting.counts(request, session, coop))
-    body = entities.status(post, author, uris, with_source)
+        found = await post_stats.stats(session, [post.id], viewer)
+    body = entities.status(post, author, uris, with_source, found[post.id])
     return json_bytes(dumps(body), "application/json")
