@@ -97,8 +97,8 @@ async def _read_capped(part: BodyPartReader, limit: int) -> bytes:
 
 
 async def show(request: web.Request) -> web.StreamResponse:
-    """One of the coop's images; anyone else's is 404."""
-    grant = await require_coop(request, "read")
+    """One of the coop's images; anyone else's is 404 (the scope is write:media, like Mastodon)."""
+    grant = await require_coop(request, "write:media")
     assert grant.coop is not None
     try:
         async with request.app[DB].read() as session:
