@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from hub.actors.remote import ActorUnavailable, Fetcher, resolve_handle
 from hub.delivery import enqueue, follower_inboxes
 from hub.store.db import Database
 from hub.store.models import LocalActor, Post, Visibility
-from hub.store.types import utcnow
+from hub.store.types import MAX_ID, utcnow
 from hub.text import find_mentions, render_post
 from hub.uris import Uris
 
@@ -60,12 +61,13 @@ class Draft:
     language: str | None = None
     in_reply_to_uri: str | None = None
     mentions: Sequence[MentionTarget] = field(default_factory=tuple)
+    attachments: Sequence[dict[str, Any]] = ()  # image Documents (see hub.media.document)
 
 
 def check_draft(draft: Draft) -> Draft:
     """Validate text, content warning and language; raise PostError on the first problem."""
     text = draft.text.replace("\x00", "").strip()
-    if not text:
+    if not text and not draft.attachments:
         raise PostError("the post has no text")
     if len(text) > MAX_CHARACTERS:
         raise PostError(f"the post is longer than {MAX_CHARACTERS} characters")
@@ -74,9 +76,7 @@ def check_draft(draft: Draft) -> Draft:
     summary = (draft.summary or "").replace("\x00", "").strip() or None
     if summary is not None and len(summary) > 500:
         raise PostError("the content warning is longer than 500 characters")
-    return Draft(
-        text, draft.visibility, summary, draft.language, draft.in_reply_to_uri, draft.mentions
-    )
+    return dataclasses.replace(draft, text=text, summary=summary)
 
 
 async def resolve_mentions(db: Database, fetcher: Fetcher, text: str) -> list[MentionTarget]:
@@ -114,7 +114,7 @@ async def edit(
     post = await _live_post(session, coop, post_id)
     draft = check_draft(
         Draft(draft.text, post.visibility, draft.summary, draft.language, post.in_reply_to_uri,
-              draft.mentions)
+              draft.mentions, draft.attachments or post.attachments)
     )  # fmt: skip
     _apply(post, draft, uris)
     post.updated_at = utcnow()
@@ -143,6 +143,8 @@ async def delete(session: AsyncSession, uris: Uris, coop: LocalActor, post_id: i
 
 async def find_post(session: AsyncSession, owner: LocalActor, post_id: int) -> Post | None:
     """A post of this actor by id, deleted or not."""
+    if not 0 < post_id <= MAX_ID:
+        return None
     query = select(Post).where(Post.id == post_id, Post.local_actor_id == owner.id)
     return (await session.execute(query)).scalar_one_or_none()
 
@@ -168,6 +170,7 @@ def _apply(post: Post, draft: Draft, uris: Uris) -> None:
     post.summary = draft.summary
     post.language = draft.language
     post.in_reply_to_uri = draft.in_reply_to_uri
+    post.attachments = [dict(document) for document in draft.attachments]
     post.tags = [
         {"type": "Mention", "href": href, "name": f"@{handle}"}
         for handle, href in rendered.mentions

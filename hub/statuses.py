@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import posts
+from hub import media, posts
 from hub.actors.collections import CollectionName, collection_size
 from hub.posts import Draft
-from hub.store.models import ActorKind, LocalActor, Person, Post, Visibility
+from hub.store.models import (
+    ActorKind,
+    LocalActor,
+    Person,
+    Post,
+    RemoteActor,
+    RemoteNote,
+    Visibility,
+)
+from hub.store.types import MAX_ID
 from hub.uris import Uris
 
 MAX_PAGE = 40
+# Remote accounts and statuses are shown with ids above this (see web/api/remote.py).
+REMOTE_ID_OFFSET = 10**15
 PUBLIC = (Visibility.public, Visibility.unlisted)
 
 
@@ -45,15 +58,21 @@ async def post_status(
     person: Person | None,
     draft: Draft,
     idempotency_key: str | None,
+    media_ids: Sequence[int] = (),
 ) -> Post:
-    """Publish for a coop, crediting the person; the same key returns the same post."""
+    """Publish for a coop with its images, crediting the person; the same key, the same post."""
     key = (idempotency_key or "").strip()[:128] or None
     if key is not None:
         query = select(Post).where(Post.local_actor_id == coop.id, Post.idempotency_key == key)
         existing = (await session.execute(query)).scalar_one_or_none()
         if existing is not None:
             return existing
+    items = await media.claim(session, coop, media_ids)
+    documents = tuple(media.document(item, uris) for item in items)
+    draft = dataclasses.replace(draft, attachments=documents)
     post = await posts.publish(session, uris, coop, draft)
+    for item in items:
+        item.post_id = post.id
     post.person_id = person.id if person else None
     post.idempotency_key = key
     await session.flush()
@@ -64,6 +83,8 @@ async def find_status(
     session: AsyncSession, post_id: int, viewer: LocalActor | None
 ) -> tuple[Post, LocalActor] | None:
     """A live post and its coop, if the viewer may see it (others' private posts stay hidden)."""
+    if not 0 < post_id <= MAX_ID:
+        return None
     query = (
         select(Post, LocalActor)
         .join(LocalActor, LocalActor.id == Post.local_actor_id)
@@ -104,7 +125,29 @@ async def public_timeline(
     return [(post, actor) for post, actor in await _page(session, query, cursor)]
 
 
+async def tag_timeline(
+    session: AsyncSession, name: str, cursor: Cursor
+) -> Sequence[tuple[Post, LocalActor]]:
+    """Public posts of our coops carrying a hashtag (matched in the stored tags, lowercased)."""
+    needle = '"name": ' + json.dumps("#" + name.lower())
+    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    query = (
+        select(Post, LocalActor)
+        .join(LocalActor, LocalActor.id == Post.local_actor_id)
+        .where(
+            Post.deleted_at.is_(None),
+            Post.visibility == Visibility.public,
+            LocalActor.deleted_at.is_(None),
+            cast(Post.tags, Text).like(f"%{escaped}%", escape="!"),
+        )
+    )
+    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+
+
 async def _page(session: AsyncSession, query: Any, cursor: Cursor) -> Sequence[Any]:
+    cursor = bounded(cursor)
+    if cursor.since_id == MAX_ID or cursor.min_id == MAX_ID:
+        return []
     if cursor.max_id is not None:
         query = query.where(Post.id < cursor.max_id)
     if cursor.since_id is not None:
@@ -116,12 +159,46 @@ async def _page(session: AsyncSession, query: Any, cursor: Cursor) -> Sequence[A
     return (await session.execute(query.order_by(Post.id.desc()).limit(limit))).all()
 
 
+def bounded(cursor: Cursor) -> Cursor:
+    """The cursor with ids past what the database stores clamped (nothing lies beyond them)."""
+
+    def clamp(value: int | None) -> int | None:
+        return None if value is None else min(value, MAX_ID)
+
+    max_id = cursor.max_id if cursor.max_id is None or cursor.max_id <= MAX_ID else None
+    return Cursor(max_id, clamp(cursor.since_id), clamp(cursor.min_id), cursor.limit)
+
+
 async def find_account(session: AsyncSession, account_id: int) -> LocalActor | None:
     """A live coop or the network actor by id (the Account ids client apps use)."""
-    actor = await session.get(LocalActor, account_id)
+    actor = await session.get(LocalActor, account_id) if 0 < account_id <= MAX_ID else None
     if actor is None or actor.deleted_at is not None or actor.kind == ActorKind.instance:
         return None
     return actor
+
+
+async def find_remote_note(
+    session: AsyncSession, status_id: int
+) -> tuple[RemoteNote, RemoteActor] | None:
+    """A stored public or unlisted remote note and its author, by client API id."""
+    if not REMOTE_ID_OFFSET < status_id <= REMOTE_ID_OFFSET + MAX_ID:
+        return None
+    query = (
+        select(RemoteNote, RemoteActor)
+        .join(RemoteActor, RemoteActor.id == RemoteNote.remote_actor_id)
+        .where(RemoteNote.id == status_id - REMOTE_ID_OFFSET, RemoteNote.deleted_at.is_(None))
+    )
+    row = (await session.execute(query)).first()
+    if row is None or row[0].visibility not in PUBLIC:
+        return None
+    return row[0], row[1]
+
+
+async def find_remote_account(session: AsyncSession, account_id: int) -> RemoteActor | None:
+    """A cached remote actor by client API id (above REMOTE_ID_OFFSET)."""
+    if not REMOTE_ID_OFFSET < account_id <= REMOTE_ID_OFFSET + MAX_ID:
+        return None
+    return await session.get(RemoteActor, account_id - REMOTE_ID_OFFSET)
 
 
 async def counts(session: AsyncSession, actor: LocalActor) -> Counts:

@@ -157,6 +157,10 @@ class Uris:
         """The page of a hashtag."""
         return f"{self.base}/tags/{quote(name)}"
 
+    def media(self, file_name: str) -> str:
+        """An uploaded image, served as an image and never as an ActivityPub document."""
+        return f"{self.base}/media/{quote(file_name)}"
+
     def page(self, collection_id: str, before: int | None = None) -> str:
         """A page of a collection: the first, or the one after keyset cursor `before`."""
         params: dict[str, str | int] = {"page": "true"}

@@ -8,7 +8,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from hub import oauth, sessions
+from hub import oauth, scheduled, sessions
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_batch
 from hub.events.organiser import purge_personal_data
@@ -74,6 +74,8 @@ async def run_once(federation: Federation, now: datetime | None = None) -> int:
         await prune_hosts(session, utcnow())
         handled += await sessions.purge_expired(session)
         handled += await oauth.purge_codes(session)
+    async with db.begin() as session:
+        handled += await scheduled.publish_due(session, federation.uris, utcnow())
     handled += await _extend_series(federation)
     handled += await _purge_suspended(federation, now or utcnow())
     handled += await send_due(db, federation.settings)

@@ -116,8 +116,10 @@ async def test_another_coops_status_cannot_be_deleted(
         ({"status": "x", "language": "../../"}, "invalid language code"),
         ({"status": "   "}, "has no text"),
         ({"status": ["a list"]}, "status must be a string"),
-        ({"status": "x", "media_ids": ["1"]}, "media attachments are not supported"),
-        ({"status": "x", "scheduled_at": "2030-01-01T00:00:00Z"}, "scheduled statuses"),
+        ({"status": "x", "media_ids": ["1"]}, "media 1 not found"),
+        ({"status": "x", "media_ids": ["1", "2", "3", "4", "5"]}, "at most 4 images"),
+        ({"status": "x", "scheduled_at": "2020-01-01T00:00:00Z"}, "at least 5 minutes"),
+        ({"status": "x", "scheduled_at": "morgen früh"}, "not an ISO 8601 time"),
     ],
 )
 async def test_bad_status_is_422_with_one_error_and_nothing_created(

@@ -33,6 +33,10 @@ class DocumentCache:
                 self._entries.clear()
         self._entries[key] = (time.monotonic() + self._ttl, status, body)
 
+    def discard(self, key: str) -> None:
+        """Forget one entry (after a write that changes it)."""
+        self._entries.pop(key, None)
+
     def clear(self) -> None:
         """Forget everything (after a write)."""
         self._entries.clear()

@@ -45,6 +45,9 @@ class ActorUrls:
     shared_inbox: str
     icon: str | None = None
     moderators: str | None = None  # a Group's moderators collection (FEP-1b12)
+    icon_type: str = "image/png"
+    image: str | None = None  # the profile header
+    image_type: str = "image/png"
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,9 @@ def actor_document(
     if urls.moderators:
         doc["attributedTo"] = urls.moderators
     if urls.icon:
-        doc["icon"] = {"type": "Image", "mediaType": "image/png", "url": urls.icon}
+        doc["icon"] = {"type": "Image", "mediaType": urls.icon_type, "url": urls.icon}
+    if urls.image:
+        doc["image"] = {"type": "Image", "mediaType": urls.image_type, "url": urls.image}
     return doc
 
 
@@ -148,6 +153,7 @@ class NoteFields:
     mentions: Sequence[str] = ()
     tags: Sequence[dict[str, str]] = ()
     audience: str | None = None  # the Group the note is shared in (FEP-1b12)
+    attachments: Sequence[dict[str, object]] = ()  # Documents: images with alt text as `name`
 
 
 def note_document(note: NoteFields) -> dict[str, object]:
@@ -173,6 +179,8 @@ def note_document(note: NoteFields) -> dict[str, object]:
         doc["updated"] = iso(note.updated)
     if note.audience:
         doc["audience"] = note.audience
+    if note.attachments:
+        doc["attachment"] = list(note.attachments)
     return doc
 
 

@@ -128,5 +128,9 @@ def note_json(post: Post, actor: LocalActor, uris: Uris) -> dict[str, object]:
             mentions=[tag["href"] for tag in post.tags if tag.get("type") == "Mention"],
             tags=post.tags,
             audience=uris.network() if post.visibility == Visibility.public else None,
+            attachments=[
+                {key: value for key, value in document.items() if key != "media_id"}
+                for document in post.attachments
+            ],
         )
     )

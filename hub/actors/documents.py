@@ -33,6 +33,12 @@ def actor_json(actor: LocalActor, uris: Uris) -> dict[str, object]:
     urls = uris.actor_urls(actor.username, instance=is_instance)
     if actor.kind == ActorKind.network:
         urls = replace(urls, moderators=uris.moderators(actor.username))
+    if actor.avatar_file:
+        urls = replace(urls, icon=uris.media(actor.avatar_file), icon_type=_type(actor.avatar_file))
+    if actor.header_file:
+        urls = replace(
+            urls, image=uris.media(actor.header_file), image_type=_type(actor.header_file)
+        )
     return actor_document(
         profile,
         urls,
@@ -47,3 +53,9 @@ def profile_fields(actor: LocalActor) -> list[tuple[str, str]]:
     if actor.website and not any(value == actor.website for _label, value in actor.fields):
         fields.insert(0, ("Website", field_value_html(actor.website)))
     return fields
+
+
+def _type(file_name: str) -> str:
+    # The extensions hub.images stores (that module sits above this layer).
+    extension = file_name.rsplit(".", 1)[1]
+    return {"jpg": "image/jpeg", "webp": "image/webp"}.get(extension, "image/png")

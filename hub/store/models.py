@@ -92,6 +92,9 @@ class LocalActor(Base):
     legal_form: Mapped[str | None] = mapped_column(String(100), index=True)
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     indexable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Uploaded profile images under HUB_DATA_DIR/media (None: the generated avatar, no header).
+    avatar_file: Mapped[str | None] = mapped_column(String(80))
+    header_file: Mapped[str | None] = mapped_column(String(80))
     rsa_public_pem: Mapped[str] = mapped_column(Text)
     rsa_private_pem: Mapped[str] = mapped_column(Text)
     ed25519_private_multibase: Mapped[str] = mapped_column(String(128))
@@ -301,6 +304,10 @@ class Post(Base):
     )
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     tags: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
+    # The attached images as Note `attachment` Documents (with our media id), ready to serve.
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -308,6 +315,28 @@ class Post(Base):
     replies: Mapped[str | None] = mapped_column(String(16))  # None: the coop's setting
 
     local_actor: Mapped[LocalActor] = relationship(lazy="raise_on_sql")
+
+
+class MediaAttachment(Base):
+    """An image a coop uploaded through the client API; attached to at most one post."""
+
+    __tablename__ = "media_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="CASCADE"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    blurhash: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class DeliveryState(enum.StrEnum):
@@ -451,6 +480,60 @@ class Interaction(Base):
     )
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CoopInteraction(Base):
+    """A coop favourited or boosted a status: one of our posts, or a remote note."""
+
+    __tablename__ = "coop_interactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
+    local_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="CASCADE"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    remote_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_notes.id", ondelete="CASCADE"), index=True
+    )
+    activity_uri: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScheduledStatus(Base):
+    """A status a coop wants published later; the worker publishes it when it is due."""
+
+    __tablename__ = "scheduled_statuses"
+    __table_args__ = (Index("ix_scheduled_statuses_due", "published_at", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(
+        ForeignKey("local_actors.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The draft as the client sent it (text, visibility, spoiler_text, language, media_ids...).
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Marker(Base):
+    """Where a person, acting as a coop, stopped reading a timeline (Mastodon's markers)."""
+
+    __tablename__ = "markers"
+    __table_args__ = (Index("ix_markers_owner", "local_actor_id", "person_id", "timeline"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    timeline: Mapped[str] = mapped_column(String(16))
+    last_read_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RemoteBlock(Base):
@@ -683,7 +766,6 @@ class ModerationAction(Base):
     reason_private: Mapped[bool] = mapped_column(Boolean, default=False)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
 
 
 class OutgoingMail(Base):

@@ -36,3 +36,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+# The largest row id both backends store (PostgreSQL INTEGER): a bigger id from a client
+# matches nothing, and must never reach a query (asyncpg refuses it).
+MAX_ID = 2**31 - 1

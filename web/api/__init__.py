@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.api import accounts, instance, statuses, timelines
+from web.api import (
+    accounts,
+    conversation,
+    instance,
+    interactions,
+    markers,
+    media,
+    notifications,
+    scheduled,
+    social,
+    statuses,
+    timelines,
+)
 
 
 def routes() -> list[web.RouteDef]:
     """Every client API route."""
-    return instance.routes() + accounts.routes() + statuses.routes() + timelines.routes()
+    return (
+        instance.routes()
+        + accounts.routes()
+        + statuses.routes()
+        + conversation.routes()
+        + interactions.routes()
+        + timelines.routes()
+        + media.routes()
+        + scheduled.routes()
+        + notifications.routes()
+        + social.routes()
+        + markers.routes()
+    )

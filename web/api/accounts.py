@@ -8,7 +8,7 @@ from hub import statuses
 from hub.actors.local import find_actor
 from hub.statuses import Cursor
 from hub.store.models import ActorKind
-from web.api import entities
+from web.api import counting, entities, remote
 from web.api.paging import cursor, link_header
 from web.api.tokens import optional_grant, require_coop
 from web.keys import DB, URIS
@@ -32,18 +32,22 @@ async def verify_credentials(request: web.Request) -> web.StreamResponse:
     grant = await require_coop(request, "read:accounts")
     assert grant.coop is not None
     async with request.app[DB].read() as session:
-        counts = await statuses.counts(session, grant.coop)
+        counts = await counting.counts(request, session, grant.coop)
     body = entities.credential_account(grant.coop, request.app[URIS], counts)
     return json_bytes(dumps(body), "application/json")
 
 
 async def get_account(request: web.Request) -> web.StreamResponse:
     """One account by id."""
+    account_id = _id(request.match_info["id"])
     async with request.app[DB].read() as session:
-        actor = await statuses.find_account(session, _id(request.match_info["id"]))
+        other = await statuses.find_remote_account(session, account_id)
+        if other is not None:
+            return json_bytes(dumps(remote.remote_account(other)), "application/json")
+        actor = await statuses.find_account(session, account_id)
         if actor is None:
             fail(404, NOT_FOUND)
-        counts = await statuses.counts(session, actor)
+        counts = await counting.counts(request, session, actor)
     return json_bytes(dumps(entities.account(actor, request.app[URIS], counts)), "application/json")
 
 
@@ -58,7 +62,7 @@ async def lookup(request: web.Request) -> web.StreamResponse:
         actor = await find_actor(session, username)
         if actor is None or actor.deleted_at is not None or actor.kind == ActorKind.instance:
             fail(404, NOT_FOUND)
-        counts = await statuses.counts(session, actor)
+        counts = await counting.counts(request, session, actor)
     return json_bytes(dumps(entities.account(actor, uris, counts)), "application/json")
 
 
@@ -73,7 +77,7 @@ async def account_statuses(request: web.Request) -> web.StreamResponse:
             fail(404, NOT_FOUND)
         viewer = grant.coop if grant else None
         posts = await statuses.statuses_of(session, actor, viewer, paging)
-        author = entities.account(actor, uris, await statuses.counts(session, actor))
+        author = entities.account(actor, uris, await counting.counts(request, session, actor))
     body = [entities.status(post, author, uris) for post in posts]
     headers = link_header(request, [post.id for post in posts])
     return json_bytes(dumps(body), "application/json", headers=headers)

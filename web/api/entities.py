@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.actors.documents import profile_fields
+from hub.post_stats import Stats
 from hub.statuses import Counts
 from hub.store.models import ActorKind, LocalActor, Post
 from hub.text import render_markdown
@@ -23,6 +24,9 @@ def account(actor: LocalActor, uris: Uris, counts: Counts) -> dict[str, Any]:
     """The Account entity of a local actor."""
     urls = uris.actor_urls(actor.username)
     midnight = actor.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    avatar = uris.media(actor.avatar_file) if actor.avatar_file else urls.icon
+    missing = f"{uris.base}/headers/original/missing.png"
+    header = uris.media(actor.header_file) if actor.header_file else missing
     return {
         "id": str(actor.id),
         "username": actor.username,
@@ -37,10 +41,10 @@ def account(actor: LocalActor, uris: Uris, counts: Counts) -> dict[str, Any]:
         "note": render_markdown(actor.summary) if actor.summary else "",
         "url": urls.id,
         "uri": urls.id,
-        "avatar": urls.icon,
-        "avatar_static": urls.icon,
-        "header": f"{uris.base}/headers/original/missing.png",
-        "header_static": f"{uris.base}/headers/original/missing.png",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
         "followers_count": counts.followers,
         "following_count": counts.following,
         "statuses_count": counts.statuses,
@@ -71,7 +75,11 @@ def credential_account(actor: LocalActor, uris: Uris, counts: Counts) -> dict[st
 
 
 def status(
-    post: Post, author: dict[str, Any], uris: Uris, with_source: bool = False
+    post: Post,
+    author: dict[str, Any],
+    uris: Uris,
+    with_source: bool = False,
+    stats: Stats | None = None,
 ) -> dict[str, Any]:
     """The Status entity of one of our posts; `with_source` adds the text (delete answers)."""
     username = author["username"]
@@ -94,17 +102,17 @@ def status(
         "in_reply_to_account_id": author["id"] if parent and parent[0] == username else None,
         "reblog": None,
         "application": None,
-        "media_attachments": [],
+        "media_attachments": [media_attachment(doc) for doc in post.attachments],
         "mentions": [_mention(tag) for tag in tags if tag.get("type") == "Mention"],
         "tags": [_tag(tag) for tag in tags if tag.get("type") == "Hashtag"],
         "emojis": [],
         "card": None,
         "poll": None,
-        "replies_count": 0,
-        "reblogs_count": 0,
-        "favourites_count": 0,
-        "favourited": False,
-        "reblogged": False,
+        "replies_count": stats.replies if stats else 0,
+        "reblogs_count": stats.reblogs if stats else 0,
+        "favourites_count": stats.favourites if stats else 0,
+        "favourited": stats.favourited if stats else False,
+        "reblogged": stats.reblogged if stats else False,
         "muted": False,
         "bookmarked": False,
         "pinned": post.pinned_at is not None,
@@ -123,3 +131,22 @@ def _mention(tag: dict[str, str]) -> dict[str, Any]:
 
 def _tag(tag: dict[str, str]) -> dict[str, Any]:
     return {"name": tag.get("name", "").lstrip("#"), "url": tag.get("href", "")}
+
+
+def media_attachment(document: dict[str, Any]) -> dict[str, Any]:
+    """The MediaAttachment entity of an image, from its Document (see hub.media.document)."""
+    width, height = int(document["width"]), int(document["height"])
+    meta = {"width": width, "height": height, "size": f"{width}x{height}",
+            "aspect": round(width / height, 4) if height else 1}  # fmt: skip
+    return {
+        "id": str(document["media_id"]),
+        "type": "image",
+        "url": document["url"],
+        "preview_url": document["url"],
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {"original": meta, "small": meta},
+        "description": document.get("name") or None,
+        "blurhash": document["blurhash"],
+    }

@@ -6,7 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import instance
+from hub import images, instance
+from hub.media import MAX_ATTACHMENTS, MAX_DESCRIPTION
 from hub.posts import MAX_CHARACTERS
 from web.discovery import VERSION
 from web.keys import DB, SETTINGS, URIS
@@ -36,13 +37,14 @@ def _configuration() -> dict[str, Any]:
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 5},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
-            "max_media_attachments": 0,
+            "max_media_attachments": MAX_ATTACHMENTS,
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0,
-            "image_matrix_limit": 0,
+            "supported_mime_types": images.ACCEPTED_TYPES,
+            "image_size_limit": images.MAX_BYTES,
+            "image_matrix_limit": images.MAX_PIXELS,
+            "description_limit": MAX_DESCRIPTION,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
-from hub import statuses
+from hub import post_stats, statuses
 from hub.store.models import LocalActor
-from web.api import entities
+from web.api import counting, entities
 from web.api.paging import cursor, link_header
-from web.api.tokens import optional_grant, require_coop
+from web.api.tokens import acting_coop, optional_grant, require_coop
 from web.keys import DB, URIS
 from web.params import flag
-from web.responses import dumps, json_bytes
+from web.responses import dumps, fail, json_bytes
+
+HASHTAG = re.compile(r"[^\W_]\w{0,99}")
 
 
 def routes() -> list[web.RouteDef]:
@@ -22,18 +25,35 @@ def routes() -> list[web.RouteDef]:
     return [
         web.get("/api/v1/timelines/public", public),
         web.get("/api/v1/timelines/home", home),
+        web.get("/api/v1/timelines/tag/{hashtag}", tag),
     ]
+
+
+async def tag(request: web.Request) -> web.StreamResponse:
+    """Public posts of the network with a hashtag, newest first."""
+    grant = await optional_grant(request)
+    name = request.match_info["hashtag"].lstrip("#")
+    if not HASHTAG.fullmatch(name):
+        fail(422, "Validation failed: not a hashtag")
+    paging = cursor(request)
+    if flag(dict(request.query), "remote"):
+        return json_bytes(b"[]", "application/json")
+    async with request.app[DB].read() as session:
+        rows = await statuses.tag_timeline(session, name, paging)
+        body = await _entities(request, session, rows, acting_coop(grant))
+    headers = link_header(request, [post.id for post, _ in rows])
+    return json_bytes(dumps(body), "application/json", headers=headers)
 
 
 async def public(request: web.Request) -> web.StreamResponse:
     """Public posts of our coops, newest first; `remote=true` is empty (we keep no others)."""
-    await optional_grant(request)
+    grant = await optional_grant(request)
     paging = cursor(request)
     if flag(dict(request.query), "remote"):
         return json_bytes(b"[]", "application/json")
     async with request.app[DB].read() as session:
         rows = await statuses.public_timeline(session, paging)
-        body = await _entities(request, session, rows)
+        body = await _entities(request, session, rows, acting_coop(grant))
     headers = link_header(request, [post.id for post, _ in rows])
     return json_bytes(dumps(body), "application/json", headers=headers)
 
@@ -45,17 +65,26 @@ async def home(request: web.Request) -> web.StreamResponse:
     paging = cursor(request)
     async with request.app[DB].read() as session:
         posts = await statuses.statuses_of(session, grant.coop, grant.coop, paging)
-        body = await _entities(request, session, [(post, grant.coop) for post in posts])
+        rows = [(post, grant.coop) for post in posts]
+        body = await _entities(request, session, rows, grant.coop)
     headers = link_header(request, [post.id for post in posts])
     return json_bytes(dumps(body), "application/json", headers=headers)
 
 
 async def _entities(
-    request: web.Request, session: Any, rows: Sequence[tuple[Any, LocalActor]]
+    request: web.Request,
+    session: Any,
+    rows: Sequence[tuple[Any, LocalActor]],
+    viewer: LocalActor | None = None,
 ) -> list[dict[str, Any]]:
     uris = request.app[URIS]
+    found = await post_stats.stats(session, [post.id for post, _ in rows], viewer)
     authors: dict[int, dict[str, Any]] = {}
     for _post, actor in rows:
         if actor.id not in authors:
-            authors[actor.id] = entities.account(actor, uris, await statuses.counts(session, actor))
-    return [entities.status(post, authors[actor.id], uris) for post, actor in rows]
+            authors[actor.id] = entities.account(
+                actor, uris, await counting.counts(request, session, actor)
+            )
+    return [
+        entities.status(post, authors[actor.id], uris, stats=found[post.id]) for post, actor in rows
+    ]
