@@ -50,8 +50,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Test files run in parallel, one process per core; a file's tests stay in one process (their
+# servers' loopback addresses and ports are the file's own).
 test: lint typecheck peers browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/discovery.py

@@ -48,13 +48,13 @@ async def stats(
         .where(RemoteNote.in_reply_to_post_id.in_(ids), RemoteNote.deleted_at.is_(None))
         .group_by(RemoteNote.in_reply_to_post_id)
     )
-    replies = dict((await session.execute(replies_query)).tuples().all())
+    replies = dict((await session.execute(replies_query)).all())
     done: set[tuple[int | None, InteractionKind]] = set()
     if viewer is not None:
         mine = select(CoopInteraction.post_id, CoopInteraction.kind).where(
             CoopInteraction.post_id.in_(ids), CoopInteraction.local_actor_id == viewer.id
         )
-        done = set((await session.execute(mine)).tuples().all())
+        done = set((await session.execute(mine)).all())
     return {
         post_id: Stats(
             replies=replies.get(post_id, 0),

@@ -22,6 +22,7 @@ from hub.federation import Federation
 from hub.store.db import Database
 from hub.store.models import OneTimeToken
 from hub.store.types import utcnow
+from tests.helpers import csrf_field
 
 HUB = str(Path(sys.executable).parent / "hub")
 LINK = re.compile(r"(http://\S+/setup/\S+)")
@@ -95,17 +96,22 @@ async def test_first_start_migrates_sqlite_in_data_and_prints_a_setup_link(
     links = [m.group(1) for line in served.lines if (m := LINK.search(line))]
     assert len(links) == 1
     setup_path = links[0].split(f":{served.port}", 1)[1]
-    async with aiohttp.ClientSession(served.base) as http:
+    jar = aiohttp.CookieJar(unsafe=True)  # a browser's cookie jar; the server is an IP here
+    async with aiohttp.ClientSession(served.base, cookie_jar=jar) as http:
         page = await http.get(setup_path)
-        assert page.status == 200 and 'name="email"' in await page.text()
+        html = await page.text()
+        assert page.status == 200 and 'name="email"' in html
+        token = {"csrf": csrf_field(html)}
+        assert (await http.post(setup_path, data={"password": "x" * 12})).status == 403
         mismatch = {"email": "ela@coop.example", "password": "a" * 12, "password_confirm": "b" * 12}
-        assert (await http.post(setup_path, data=mismatch)).status == 422
+        assert (await http.post(setup_path, data={**mismatch, **token})).status == 422
         short = {"email": "ela@coop.example", "password": "short", "password_confirm": "short"}
-        assert (await http.post(setup_path, data=short)).status == 422
+        assert (await http.post(setup_path, data={**short, **token})).status == 422
         good = {
             "email": "ela@coop.example",
             "password": "lange-genug-1",
             "password_confirm": "lange-genug-1",
+            **token,
         }
         done = await http.post(setup_path, data=good)
         assert done.status == 200 and "ela@coop.example" in await done.text()
