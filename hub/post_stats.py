@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.store.models import CoopInteraction, Interaction, InteractionKind, LocalActor, RemoteNote
+from hub.timeline import shown_replies
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ async def stats(
             counts[(post_id, kind)] = counts.get((post_id, kind), 0) + number
     replies_query = (
         select(RemoteNote.in_reply_to_post_id, func.count())
-        .where(RemoteNote.in_reply_to_post_id.in_(ids), RemoteNote.deleted_at.is_(None))
+        .where(RemoteNote.in_reply_to_post_id.in_(ids), *shown_replies())
         .group_by(RemoteNote.in_reply_to_post_id)
     )
     replies = dict((await session.execute(replies_query)).all())

@@ -24,6 +24,7 @@ from hub.store.models import (
     Visibility,
 )
 from hub.store.types import MAX_ID
+from hub.timeline import public_posts
 from hub.uris import Uris
 
 MAX_PAGE = 40
@@ -112,16 +113,8 @@ async def statuses_of(
 async def public_timeline(
     session: AsyncSession, cursor: Cursor
 ) -> Sequence[tuple[Post, LocalActor]]:
-    """Public posts of every live local actor (the network), keyset-paged like statuses_of."""
-    query = (
-        select(Post, LocalActor)
-        .join(LocalActor, LocalActor.id == Post.local_actor_id)
-        .where(
-            Post.deleted_at.is_(None),
-            Post.visibility == Visibility.public,
-            LocalActor.deleted_at.is_(None),
-        )
-    )
+    """The network timeline's posts (see hub.timeline), keyset-paged like statuses_of."""
+    query = public_posts(select(Post, LocalActor))
     return [(post, actor) for post, actor in await _page(session, query, cursor)]
 
 
@@ -131,15 +124,8 @@ async def tag_timeline(
     """Public posts of our coops carrying a hashtag (matched in the stored tags, lowercased)."""
     needle = '"name": ' + json.dumps("#" + name.lower())
     escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    query = (
-        select(Post, LocalActor)
-        .join(LocalActor, LocalActor.id == Post.local_actor_id)
-        .where(
-            Post.deleted_at.is_(None),
-            Post.visibility == Visibility.public,
-            LocalActor.deleted_at.is_(None),
-            cast(Post.tags, Text).like(f"%{escaped}%", escape="!"),
-        )
+    query = public_posts(select(Post, LocalActor)).where(
+        cast(Post.tags, Text).like(f"%{escaped}%", escape="!")
     )
     return [(post, actor) for post, actor in await _page(session, query, cursor)]
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.statuses import PUBLIC, find_status
 from hub.store.models import LocalActor, Post, RemoteActor, RemoteNote
+from hub.timeline import shown_replies
 from hub.uris import Uris
 
 MAX_ANCESTORS = 40
@@ -91,7 +92,7 @@ async def _remote_replies(
     query = (
         select(RemoteNote, RemoteActor)
         .join(RemoteActor, RemoteActor.id == RemoteNote.remote_actor_id)
-        .where(RemoteNote.in_reply_to_uri.in_(parents), RemoteNote.deleted_at.is_(None))
+        .where(RemoteNote.in_reply_to_uri.in_(parents), *shown_replies())
         .limit(MAX_DESCENDANTS)
     )
     if not everything:

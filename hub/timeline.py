@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.activitypub.readers import as_list, host_of, text
@@ -113,13 +113,13 @@ async def network_page(
         select(func.count(RemoteNote.id))
         .where(
             RemoteNote.in_reply_to_post_id == Post.id,
-            RemoteNote.deleted_at.is_(None),
             RemoteNote.visibility.in_(REPLY_VISIBILITIES),
+            *shown_replies(),
         )
         .correlate(Post)
         .scalar_subquery()
     )
-    query = _public(select(Post, LocalActor.username, LocalActor.name, replies))
+    query = public_posts(select(Post, LocalActor.username, LocalActor.name, replies))
     if coop is not None:
         query = query.where(Post.local_actor_id == coop.id)
     if before is not None:
@@ -135,7 +135,8 @@ async def network_page(
     return TimelinePage(entries[:size], Cursor(last.published_at, last.id))
 
 
-def _public(query: Select[*Row]) -> Select[*Row]:
+def public_posts(query: Select[*Row]) -> Select[*Row]:
+    """Restrict a query on posts to the network timeline: public, live, of coops not limited."""
     # "+ 0" keeps SQLite from walking each coop's posts and sorting them all: it must read
     # posts in ix_posts_timeline order and stop after one page (measured: 106 ms -> 4 ms).
     return query.join(LocalActor, LocalActor.id == Post.local_actor_id + 0).where(
@@ -143,6 +144,16 @@ def _public(query: Select[*Row]) -> Select[*Row]:
         Post.deleted_at.is_(None),
         LocalActor.kind == ActorKind.coop,
         LocalActor.deleted_at.is_(None),
+        LocalActor.limited_at.is_(None),
+    )
+
+
+def shown_replies() -> tuple[ColumnElement[bool], ...]:
+    """What a stored reply needs to be shown: live, not held or rejected, not limited."""
+    return (
+        RemoteNote.deleted_at.is_(None),
+        RemoteNote.state == "shown",
+        RemoteNote.limited.is_(False),
     )
 
 
@@ -153,9 +164,9 @@ async def replies_to(session: AsyncSession, post: Post) -> list[Reply]:
         .join(RemoteActor, RemoteActor.id == RemoteNote.remote_actor_id)
         .where(
             RemoteNote.in_reply_to_post_id == post.id,
-            RemoteNote.deleted_at.is_(None),
             RemoteNote.visibility.in_(REPLY_VISIBILITIES),
             RemoteActor.gone_at.is_(None),
+            *shown_replies(),
         )
         .order_by(RemoteNote.published_at, RemoteNote.id)
         .limit(MAX_REPLIES)
@@ -183,7 +194,7 @@ def media_links(document: dict[str, Any]) -> list[MediaLink]:
 
 async def newest_cursor(session: AsyncSession) -> Cursor | None:
     """The (published, id) of the newest post on the network timeline, if any."""
-    query = _public(select(Post.published_at, Post.id))
+    query = public_posts(select(Post.published_at, Post.id))
     query = query.order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
     row = (await session.execute(query)).first()
     return Cursor(row[0], row[1]) if row else None
@@ -192,7 +203,7 @@ async def newest_cursor(session: AsyncSession) -> Cursor | None:
 async def count_newer(session: AsyncSession, after: Cursor, cap: int = 100) -> int:
     """How many timeline posts are newer than `after`, counted up to `cap`."""
     newer = (
-        _public(select(Post.id))
+        public_posts(select(Post.id))
         .where(tuple_(Post.published_at, Post.id) > tuple_(after.published, after.id))
         .limit(cap)
         .subquery()

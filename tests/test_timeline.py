@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hub import statuses
+from hub.moderation import coops as moderation_coops
 from hub.store.db import Database
-from hub.store.models import Visibility
+from hub.store.models import RemoteNote, Visibility
 from hub.timeline import Cursor, network_page
 from tests.helpers import BROWSER_ACCEPT, make_coop
 from tests.timeline_data import make_post, make_reply
@@ -115,3 +117,28 @@ async def test_profile_page_shows_only_that_coops_posts_and_its_directory_facts(
     assert "<dt>Branche</dt><dd>Tourismus</dd>" in html
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+async def test_a_limited_coop_and_held_or_limited_replies_stay_off_the_timeline(
+    client: Any, db: Database, settings: Any
+) -> None:
+    fairbnb = await make_coop(db, settings, "fairbnb")
+    loud = await make_coop(db, settings, "loud")
+    post = await make_post(db, settings, fairbnb, "Offenes Treffen am Freitag")
+    await make_post(db, settings, loud, "Kauft alle bei uns", minute=1)
+    await make_reply(db, post, "alice", "<p>Gern!</p>")
+    held = await make_reply(db, post, "mallory", "<p>Spam wartet</p>")
+    limited = await make_reply(db, post, "trudy", "<p>Spam begrenzt</p>")
+    async with db.begin() as session:
+        await moderation_coops.limit(session, "loud", "ela@coop.example")
+        (await session.get(RemoteNote, held.id)).state = "held"  # type: ignore[union-attr]
+        (await session.get(RemoteNote, limited.id)).limited = True  # type: ignore[union-attr]
+    async with db.read() as session:
+        page = await network_page(session)
+        api = await statuses.public_timeline(session, statuses.Cursor())
+    assert [entry.post.id for entry in page.entries] == [post.id] == [p.id for p, _ in api]
+    assert page.entries[0].replies == 1
+    html = await (
+        await client.get(f"/users/fairbnb/statuses/{post.id}", headers=BROWSER_ACCEPT)
+    ).text()
+    assert "<p>Gern!</p>" in html and "Spam" not in html
