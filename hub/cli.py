@@ -28,7 +28,7 @@ from hub.actors.validation import (
     check_username,
     check_website,
 )
-from hub.bootstrap import open_database
+from hub.bootstrap import open_database, settle_heap
 from hub.cli_events import add_event_commands
 from hub.cli_moderation import add_moderation_commands
 from hub.cli_network import add_network_commands
@@ -230,6 +230,7 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings, db: Database)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     federation = await open_federation(settings, db)
+    settle_heap()
     print("worker started; stop it with SIGTERM or Ctrl-C", flush=True)
     try:
         await worker.run_forever(federation, stop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 from hub.activitypub.signatures import PublicKey
@@ -9,6 +10,7 @@ from hub.actors.remote import Fetcher, find_key
 from hub.store.db import Database
 
 TTL_SECONDS = 60.0  # as the key refetch throttle: a deleted actor's key goes within a minute
+JITTER = 0.25  # keys cached together (a burst from many senders) expire over 15 s
 MAX_KEYS = 50_000
 
 
@@ -32,7 +34,8 @@ class KeyCache:
             return None
         if len(self._keys) >= MAX_KEYS:
             self._keys.clear()
-        self._keys[key_id] = (time.monotonic() + self._ttl, key)
+        ttl = self._ttl * random.uniform(1 - JITTER, 1)
+        self._keys[key_id] = (time.monotonic() + ttl, key)
         return key
 
     def forget_owner(self, actor_uri: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -18,6 +19,7 @@ import aiohttp
 import pytest
 
 from hub import worker
+from hub.bootstrap import settle_heap
 from hub.federation import Federation
 from hub.store.db import Database
 from hub.store.models import OneTimeToken
@@ -191,3 +193,13 @@ async def test_worker_run_once_purges_expired_and_used_links(
         )
     assert await worker.run_once(federation) == 2
     assert await worker.run_once(federation) == 0
+
+
+def test_settling_the_heap_keeps_start_up_objects_out_of_later_collections() -> None:
+    import web.app  # noqa: F401  (what `hub serve` has loaded when it settles)
+
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 50_000
+    finally:
+        gc.unfreeze()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from hub import accounts, cli, worker
+from hub.bootstrap import settle_heap
 from hub.config import Settings
 from hub.federation import open_federation
 from hub.store.db import Database
@@ -36,6 +37,7 @@ async def serve(args: argparse.Namespace, settings: Settings, db: Database) -> N
     federation = await open_federation(settings, db)
     runner = web.AppRunner(create_app(federation), access_log=None)
     await runner.setup()
+    settle_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,13 +6,19 @@ SQLAlchemy's statement machinery costs more than SQLite's own work for a few row
 batch is therefore one round trip to a writer thread that runs one prepared INSERT per row on
 the driver's cursor, with the column types' own bind processors; PostgreSQL gets one
 `INSERT ... ON CONFLICT DO NOTHING RETURNING` through the async engine.
+
+SQLite's automatic WAL checkpoint runs inside the COMMIT that crosses its threshold, and it
+writes and syncs megabytes: a batch that met one took ten times as long as the others, and so
+did every request waiting on it. The writer's connection therefore never checkpoints; a second
+thread runs a passive checkpoint (which neither blocks nor waits for writers) after every few
+hundred rows written.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +31,7 @@ from hub.store import sqlite
 
 Rows = list[dict[str, Any]]
 Processor = Callable[[Any], Any] | None
+CHECKPOINT_EVERY_ROWS = 400  # about 1 MB of inbox rows; SQLite's own default is 4 MB of pages
 
 
 class BulkInserter:
@@ -34,9 +41,11 @@ class BulkInserter:
         self._engine = engine
         self._sync: _SqliteWriter | None = None
         self._thread: ThreadPoolExecutor | None = None
+        self._checkpoints: _Checkpointer | None = None
         if engine.dialect.name == "sqlite":
             self._sync = _SqliteWriter(_sqlite_writer_engine(engine))
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="hub-sqlite-writer")
+            self._checkpoints = _Checkpointer(_sqlite_writer_engine(engine))
 
     async def insert_new(self, table: Table, key: str, rows: Rows) -> set[Any]:
         """Insert the rows whose `key` value is new; return the key values inserted."""
@@ -49,13 +58,18 @@ class BulkInserter:
                 return set(result.scalars())
         loop = asyncio.get_running_loop()
         sync = self._sync
-        return await loop.run_in_executor(self._thread, _sqlite_insert, sync, table, key, rows)
+        inserted = await loop.run_in_executor(self._thread, _sqlite_insert, sync, table, key, rows)
+        if self._checkpoints is not None:
+            self._checkpoints.written(len(rows))
+        return inserted
 
     def dispose(self) -> None:
-        """Close the writer thread and its connection."""
+        """Close the writer and checkpoint threads and their connections."""
         if self._thread is not None and self._sync is not None:
             self._thread.submit(self._sync.close).result()
             self._thread.shutdown(wait=True)
+        if self._checkpoints is not None:
+            self._checkpoints.close()
 
 
 def _sqlite_writer_engine(engine: AsyncEngine) -> Engine:
@@ -82,6 +96,43 @@ def _sqlite_insert(writer: _SqliteWriter, table: Table, key: str, rows: Rows) ->
     return inserted
 
 
+class _Checkpointer:
+    """Runs passive WAL checkpoints on a thread of its own, at most one at a time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="hub-sqlite-checkpoint")
+        self._connection: Any = None
+        self._rows = 0
+        self._running: Future[None] | None = None
+
+    def written(self, rows: int) -> None:
+        """Count rows the writer committed; start a checkpoint once enough have gathered."""
+        self._rows += rows
+        if self._rows < CHECKPOINT_EVERY_ROWS:
+            return
+        if self._running is not None and not self._running.done():
+            return
+        self._rows = 0
+        self._running = self._thread.submit(self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        if self._connection is None:
+            self._connection = self._engine.raw_connection()
+        _run(self._connection, "PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        """Finish a running checkpoint, then close the connection and the thread."""
+        self._thread.submit(self._close).result()
+        self._thread.shutdown(wait=True)
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._engine.dispose()
+
+
 class _SqliteWriter:
     """One driver connection, used only on the writer thread, that writes under BEGIN IMMEDIATE."""
 
@@ -94,6 +145,7 @@ class _SqliteWriter:
         """A cursor inside BEGIN IMMEDIATE ... COMMIT, rolled back on error."""
         if self._connection is None:
             self._connection = self.engine.raw_connection()  # pragmas set on connect
+            _run(self._connection, "PRAGMA wal_autocheckpoint=0")  # see _Checkpointer
         cursor = self._connection.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
@@ -112,6 +164,15 @@ class _SqliteWriter:
             self._connection.close()
             self._connection = None
         self.engine.dispose()
+
+
+def _run(connection: Any, statement: str) -> None:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(statement)
+        cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _insert_sql(
