@@ -47,9 +47,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_membership_applications")),
     )
-    op.create_index(
-        "ix_membership_applications_queue", "membership_applications", ["state", "id"]
-    )
+    op.create_index("ix_membership_applications_queue", "membership_applications", ["state", "id"])
 
 
 def downgrade() -> None:
