@@ -139,6 +139,7 @@ async def test_the_owner_sees_reports_about_the_coop_without_who_reported(
         await resolve(session, federation.uris, report.id, "dismiss", "manager@hub.test")
     async with TestClient(TestServer(client.app, host="127.0.0.1")) as owner:
         assert (await login(owner, OWNER)).status == 303
+        assert f'href="{REPORTS}"' in await (await owner.get("/account")).text()
         listing = await owner.get(REPORTS)
         html = await listing.text()
     assert listing.status == 200 and listing.headers["Cache-Control"] == "no-store"
@@ -151,6 +152,7 @@ async def test_the_owner_sees_reports_about_the_coop_without_who_reported(
 @pytest.mark.parametrize("email", [EDITOR, STRANGER])
 async def test_editors_and_strangers_get_403_on_the_reports_page(client: Any, email: str) -> None:
     assert (await login(client, email)).status == 303
+    assert REPORTS not in await (await client.get("/account")).text()
     response = await client.get(REPORTS)
     assert response.status == 403
     assert (await client.get("/account/coops/nobody/reports")).status == 403
