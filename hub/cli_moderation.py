@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import Settings
-from hub.moderation import ModerationError, accounts, audit, coops, domains, replies
+from hub.moderation import ModerationError, accounts, applications, audit, coops, domains, replies
 from hub.moderation.blocklists import export_csv, import_blocks, parse_csv
 from hub.moderation.reports import get_report, list_reports
 from hub.moderation.resolutions import ACTIONS, forward, resolve
@@ -27,6 +27,21 @@ def add_moderation_commands(commands: Any, parser_class: type[argparse.ArgumentP
                            ("coop", _coop), ("replies", _replies), ("audit", _audit)):  # fmt: skip
         group = groups.add_parser(name, help=f"moderation of {name}s")
         register(group.add_subparsers(dest="action", required=True, parser_class=parser_class))
+    _applications(groups)
+
+
+def _applications(groups: Any) -> None:
+    listing = _command(groups, "applications", cmd_applications, "membership applications",
+                       reason=False)  # fmt: skip
+    listing.add_argument("--all", action="store_true", help="also the decided ones")
+    approve = _command(groups, "approve-application", cmd_application_approve,
+                       "create the coop and mail its owner a link", reason=False)  # fmt: skip
+    approve.add_argument("id", type=int)
+    approve.add_argument("--reason", default="", help="a note for the audit log")
+    declined = _command(groups, "decline-application", cmd_application_decline,
+                        "decline and mail the reason", reason=False)  # fmt: skip
+    declined.add_argument("id", type=int)
+    declined.add_argument("--reason", required=True, help="why; mailed to the contact person")
 
 
 def _command(sub: Any, name: str, run: Any, help_text: str, reason: bool = True) -> Any:
@@ -255,6 +270,37 @@ async def cmd_replies_decide(args: argparse.Namespace, settings: Settings, db: D
     async with db.begin() as session:
         note = await replies.decide(session, args.id, args.action == "approve", _by(args))
     print(f"reply {args.id}: {note.state}")
+
+
+async def cmd_applications(args: argparse.Namespace, settings: Settings, db: Database) -> None:
+    """One line per application: id, state, username, name, contact, when."""
+    async with db.read() as session:
+        rows = await applications.list_applications(session, None if args.all else "pending")
+    for row in rows:
+        when = row.created_at.strftime("%Y-%m-%d %H:%M")
+        contact = f"{row.contact_name} <{row.contact_email}>"
+        print(f"{row.id}\t{row.state}\t{row.username}\t{row.name}\t{contact}\t{when}")
+
+
+async def cmd_application_approve(
+    args: argparse.Namespace, settings: Settings, db: Database
+) -> None:
+    """Approve: the coop is created and its owner gets a one-time link by mail."""
+    async with db.begin() as session:
+        approval = await applications.approve(session, settings, args.id, _by(args), args.reason)
+    print(f"application {args.id}: approved; @{approval.coop.username}@{settings.domain} "
+          f"is owned by {approval.owner.email}")  # fmt: skip
+    if approval.link is not None:
+        print(f"setup link (also mailed): {Uris(settings).password_link(approval.link.token)}")
+
+
+async def cmd_application_decline(
+    args: argparse.Namespace, settings: Settings, db: Database
+) -> None:
+    """Decline with a reason that is mailed to the contact person."""
+    async with db.begin() as session:
+        await applications.decline(session, args.id, _by(args), args.reason)
+    print(f"application {args.id}: declined")
 
 
 async def cmd_audit_list(args: argparse.Namespace, settings: Settings, db: Database) -> None:

@@ -50,12 +50,15 @@ class RateLimiter:
 
 
 class Limits:
-    """The limiters of one process: failed logins per IP and per email.
+    """The limiters of one process: failed logins per IP and per email, public forms per IP.
 
-    Only failures count, so that people behind one proxy address do not lock each other out
-    by logging in successfully.
+    Only failed logins count, so that people behind one proxy address do not lock each other
+    out by logging in successfully. Every sent public form (applications, reports) counts.
     """
 
-    def __init__(self, per_ip: int = 50, per_email: int = 5, window: float = 900) -> None:
+    def __init__(
+        self, per_ip: int = 50, per_email: int = 5, window: float = 900, per_form: int = 10
+    ) -> None:
         self.ip = RateLimiter(per_ip, window)
         self.email = RateLimiter(per_email, window)
+        self.forms = RateLimiter(per_form, 3600)

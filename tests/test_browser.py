@@ -160,7 +160,15 @@ async def test_keyboard_users_get_a_skip_link_and_a_visible_focus(site: Site) ->
     assert focused == ["Zum Inhalt springen", "solid", True]
 
 
-MAIN_PAGES = ("/", "/members", "/about", "/users/fairbnb", "/remote-follow?target=fairbnb")
+MAIN_PAGES = (
+    "/",
+    "/members",
+    "/about",
+    "/users/fairbnb",
+    "/remote-follow?target=fairbnb",
+    "/apply",
+    "/report?uri=http%3A%2F%2Fhub.test%2Fusers%2Ffairbnb",
+)
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: run `make browser` (npm ci)")

@@ -14,6 +14,7 @@ from hub.federation import Federation
 from hub.ratelimit import Limits
 from web import (
     api,
+    applications,
     auth,
     csrf,
     discovery,
@@ -29,6 +30,7 @@ from web import (
     oauth,
     pages,
     profile_pages,
+    reports,
     rsvp,
 )
 from web.cache import DocumentCache
@@ -91,6 +93,8 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(oauth.routes())
     app.router.add_routes(api.routes())
     app.router.add_routes(moderation.routes())
+    app.router.add_routes(applications.routes())
+    app.router.add_routes(reports.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

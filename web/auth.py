@@ -9,7 +9,7 @@ from aiohttp import web
 
 from hub import accounts, memberships, sessions
 from hub.accounts import AccountError
-from hub.store.models import Person
+from hub.store.models import Person, Role
 from web import csrf, hub_messages
 from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
@@ -113,9 +113,11 @@ async def _render_account(
 ) -> web.StreamResponse:
     async with request.app[DB].read() as session:
         coops = await memberships.coops_of(session, person.id)
+        roles = [await memberships.membership(session, person, coop) for coop in coops]
     context = {
         "person": person,
         "coops": coops,
+        "owned": {role.local_actor_id for role in roles if role and role.role == Role.owner},
         "notice": notice,
         "error": error,
         "csrf": csrf.field(request),

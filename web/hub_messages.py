@@ -83,6 +83,60 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("The app asked for more rights than it registered."),
         ),
         (r"unknown scope (?P<value>.+)", N_("The app asked for an unknown right: %(value)s")),
+        # hub.actors.validation and hub.moderation.applications (the application form)
+        (
+            r"invalid username (?P<value>.+): use 1 to 30 characters of a-z, 0-9 and _",
+            N_("%(value)s is not a valid username: use 1 to 30 characters of a-z, 0-9 and _."),
+        ),
+        (r"username (?P<value>.+) is reserved", N_("The username %(value)s is reserved.")),
+        (r"username (?P<value>.+) is already taken", N_("The username %(value)s is taken.")),
+        (
+            r"an application for (?P<value>.+) is waiting already",
+            N_("An application for %(value)s is waiting already."),
+        ),
+        (r"the name must not be empty", N_("Please give the coop's name.")),
+        (
+            r"the name is longer than (?P<count>\d+) characters",
+            N_("The name is longer than %(count)s characters."),
+        ),
+        (
+            r"the summary is longer than (?P<count>\d+) characters",
+            N_("The description is longer than %(count)s characters."),
+        ),
+        (
+            r"the sector is longer than (?P<count>\d+) characters",
+            N_("The sector is longer than %(count)s characters."),
+        ),
+        (
+            r"the region is longer than (?P<count>\d+) characters",
+            N_("The region is longer than %(count)s characters."),
+        ),
+        (
+            r"the legal form is longer than (?P<count>\d+) characters",
+            N_("The legal form is longer than %(count)s characters."),
+        ),
+        (
+            r"malformed URL (?P<value>.+): use an absolute http:// or https:// address",
+            N_("%(value)s is not a web address; it starts with http:// or https://."),
+        ),
+        (
+            r"the contact person needs a name of at most (?P<count>\d+) characters",
+            N_("Please give the contact person's name (at most %(count)s characters)."),
+        ),
+        # hub.moderation.reports (the report form)
+        (
+            r"a report needs a name of at most (?P<count>\d+) characters",
+            N_("The name may have at most %(count)s characters."),
+        ),
+        (
+            r"the comment may have at most (?P<count>\d+) characters",
+            N_("The comment may have at most %(count)s characters."),
+        ),
+        (r"(?P<value>.+) is not an email address", N_("%(value)s is not an email address.")),
+        (
+            r"(?P<value>.+) is nothing this hub knows to report",
+            N_("There is nothing to report at %(value)s."),
+        ),
         # web.federation and the server itself
         (r"no such actor", N_("There is no such profile.")),
         (r"this actor was deleted", N_("This profile was deleted.")),
