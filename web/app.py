@@ -15,6 +15,7 @@ from hub.ratelimit import Limits
 from web import (
     api,
     auth,
+    coop_pages,
     csrf,
     discovery,
     events,
@@ -88,6 +89,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(rsvp.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_routes(auth.routes())
+    app.router.add_routes(coop_pages.routes())
     app.router.add_routes(oauth.routes())
     app.router.add_routes(api.routes())
     app.router.add_routes(moderation.routes())

@@ -83,6 +83,56 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("The app asked for more rights than it registered."),
         ),
         (r"unknown scope (?P<value>.+)", N_("The app asked for an unknown right: %(value)s")),
+        # hub.posts, hub.images, hub.media and profile checks (the coop's own pages)
+        (r"the post has no text", N_("The post has no text.")),
+        (
+            r"the post is longer than (?P<count>\d+) characters",
+            N_("The post is longer than %(count)s characters."),
+        ),
+        (
+            r"invalid language code (?P<value>.+); use e\.g\. de or en",
+            N_("%(value)s is not a language code; use e.g. de or en."),
+        ),
+        (
+            r"the content warning is longer than (?P<count>\d+) characters",
+            N_("The content warning is longer than %(count)s characters."),
+        ),
+        (
+            r"the description is longer than (?P<count>\d+) characters",
+            N_("The image description is longer than %(count)s characters."),
+        ),
+        (
+            r"the file is larger than (?P<count>\d+) MB",
+            N_("The file is larger than %(count)s MB."),
+        ),
+        (r"the image has too many pixels", N_("The image has too many pixels.")),
+        (
+            r"the image has more than (?P<count>\d+) pixels",
+            N_("The image has more than %(count)s pixels."),
+        ),
+        (
+            r"the file is not an image in JPEG, PNG, WebP or GIF",
+            N_("The file is not an image in JPEG, PNG, WebP or GIF."),
+        ),
+        (r"the name must not be empty", N_("The name must not be empty.")),
+        (
+            r"the name is longer than (?P<count>\d+) characters",
+            N_("The name is longer than %(count)s characters."),
+        ),
+        (
+            r"the summary is longer than (?P<count>\d+) characters",
+            N_("The description is longer than %(count)s characters."),
+        ),
+        (
+            r"at most (?P<count>\d+) profile fields are allowed",
+            N_("At most %(count)s profile fields are allowed."),
+        ),
+        (
+            r"every profile field needs a label \(255\) and a value \(2048\)",
+            N_(
+                "Every profile field needs a label (up to 255 characters) and a value (up to 2048)."
+            ),
+        ),
         # web.federation and the server itself
         (r"no such actor", N_("There is no such profile.")),
         (r"this actor was deleted", N_("This profile was deleted.")),

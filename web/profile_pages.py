@@ -12,6 +12,7 @@ from hub.remote_follow import BadHandle, RemoteFollowError, follow_url
 from hub.store.models import ActorKind, LocalActor, Post
 from hub.text import render_markdown
 from hub.timeline import network_page, replies_to
+from web import csrf
 from web.feeds import feed_links
 from web.i18n import _
 from web.keys import DB, FEDERATION, SETTINGS, URIS
@@ -23,7 +24,10 @@ VARY = {"Vary": "Accept"}
 
 def routes() -> list[web.RouteDef]:
     """The remote follow route (profile and post pages share the actor's URLs)."""
-    return [web.get("/remote-follow", remote_follow)]
+    return [
+        web.get("/remote-follow", remote_follow_form),
+        web.post("/remote-follow", remote_follow),
+    ]
 
 
 def handle_of(request: web.Request, owner: LocalActor) -> str:
@@ -54,6 +58,7 @@ async def profile_page(request: web.Request, username: str) -> web.StreamRespons
         "followers": followers,
         "posts": posts,
         "feeds": feed_links(url, found.name),
+        "csrf": csrf.field(request),
     }
     return page("profile.html", request, context, headers=VARY)
 
@@ -83,23 +88,48 @@ async def note_page(request: web.Request, owner: LocalActor, post: Post) -> web.
     return page("note.html", request, context, headers=VARY)
 
 
+async def remote_follow_form(request: web.Request) -> web.StreamResponse:
+    """Ask a visitor for their handle (a typed one is only filled in, nobody is asked)."""
+    coop = await _follow_target(request, request.query.get("target", ""))
+    handle = request.query.get("handle", "").strip()[:320]
+    return _render_remote_follow(request, coop, handle, None)
+
+
 async def remote_follow(request: web.Request) -> web.StreamResponse:
-    """Send a visitor to their own server to follow a coop, or ask for their handle."""
-    async with request.app[DB].read() as session:
-        coop = await find_actor(session, request.query.get("target", ""))
-    if coop is None or coop.kind == ActorKind.instance or coop.deleted_at is not None:
-        fail(404, _("There is no such profile."))
-    handle = request.query.get("handle", "").strip()
-    context = {"coop": coop, "handle": handle_of(request, coop), "typed_handle": handle}
+    """Send a visitor to their own server to follow a coop (FEP-3b86 intent or subscribe)."""
+    form = await csrf.read_form(request)
+    coop = await _follow_target(request, form.get("target", ""))
+    handle = form.get("handle", "").strip()[:320]
     if not handle:
-        return page("remote_follow.html", request, {**context, "error": None})
+        return _render_remote_follow(request, coop, handle, None)
     target = request.app[URIS].actor(coop.username)
     try:
         url = await follow_url(request.app[FEDERATION].fetcher, handle, target)
     except BadHandle:
         error = _("Type your handle like @name@example.social.")
-        return page("remote_follow.html", request, {**context, "error": error}, status=422)
+        return _render_remote_follow(request, coop, handle, error, 422)
     except RemoteFollowError:
         error = _("Your server could not be asked, or it offers no way to follow from elsewhere.")
-        return page("remote_follow.html", request, {**context, "error": error}, status=502)
+        return _render_remote_follow(request, coop, handle, error, 502)
     raise web.HTTPSeeOther(URL(url, encoded=True))  # keep the target percent-encoded
+
+
+async def _follow_target(request: web.Request, username: str) -> LocalActor:
+    async with request.app[DB].read() as session:
+        coop = await find_actor(session, username)
+    if coop is None or coop.kind == ActorKind.instance or coop.deleted_at is not None:
+        fail(404, _("There is no such profile."))
+    return coop
+
+
+def _render_remote_follow(
+    request: web.Request, coop: LocalActor, typed: str, error: str | None, status: int = 200
+) -> web.StreamResponse:
+    context = {
+        "coop": coop,
+        "handle": handle_of(request, coop),
+        "typed_handle": typed,
+        "error": error,
+        "csrf": csrf.field(request),
+    }
+    return page("remote_follow.html", request, context, status=status)
