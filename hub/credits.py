@@ -32,3 +32,11 @@ async def recent_posts(
         .limit(limit)
     )
     return [CreditedPost(post, email) for post, email in (await session.execute(query)).all()]
+
+
+async def poster_email(session: AsyncSession, post: Post) -> str | None:
+    """The email of the person who posted it, if one of the coop's people did."""
+    if post.person_id is None:
+        return None
+    person = await session.get(Person, post.person_id)
+    return person.email if person else None

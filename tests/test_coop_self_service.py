@@ -247,28 +247,30 @@ async def test_a_bad_avatar_is_422_and_changes_nothing(
     assert coop.name == "Fairbnb"
 
 
-async def test_owners_see_who_posted_editors_and_the_fediverse_do_not(
+async def test_owners_see_who_posted_editors_visitors_and_the_fediverse_do_not(
     client: Any, db: Database, settings: Settings, mia: int
 ) -> None:
     form = _post_form(await _open_page(client), status="Von Mia")
     assert (await client.post(f"{PAGE}/posts", data=form, allow_redirects=False)).status == 303
-    editor_view = await (await client.get(PAGE)).text()
-    assert "Von Mia" in editor_view and MIA not in editor_view
-    owner, _ = await person_with_coop(db, settings, "olga@fairbnb.example", "otherco", Role.owner)
-    async with db.begin() as session:
-        fairbnb = (
-            await session.execute(select(LocalActor).filter_by(username="fairbnb"))
-        ).scalar_one()
-        await memberships.grant(session, owner, fairbnb, Role.owner)
-    assert (await login(client, "olga@fairbnb.example")).status == 303
-    owner_view = await (await client.get(PAGE)).text()
-    assert f"von {MIA}" in owner_view
-    account = await (await client.get("/account")).text()
-    assert 'href="/account/coops/fairbnb"' in account and 'href="/account/coops/otherco"' in account
     async with db.read() as session:
         post = (await session.execute(select(Post))).scalar_one()
         sent = (await session.execute(select(OutgoingActivity.ap_json))).scalars().all()
-    note = await (await client.get(f"/users/fairbnb/statuses/{post.id}", headers=AP_ACCEPT)).text()
+    post_page = f"/users/fairbnb/statuses/{post.id}"
+    editor_view = await (await client.get(PAGE)).text()
+    assert "Von Mia" in editor_view and MIA not in editor_view
+    assert MIA not in await (await client.get(post_page)).text()
+    owner, _ = await person_with_coop(db, settings, "olga@fairbnb.example", "otherco", Role.owner)
+    async with db.begin() as session:
+        await memberships.grant(session, owner, await session.merge(await _fairbnb(db)), Role.owner)
+    assert (await login(client, "olga@fairbnb.example")).status == 303
+    assert f"von {MIA}" in await (await client.get(PAGE)).text()
+    owner_post_page = await client.get(post_page)
+    assert f"von {MIA}" in await owner_post_page.text()
+    assert "no-store" in owner_post_page.headers["Cache-Control"]
+    account = await (await client.get("/account")).text()
+    assert 'href="/account/coops/fairbnb"' in account and 'href="/account/coops/otherco"' in account
+    note = await (await client.get(post_page, headers=AP_ACCEPT)).text()
     assert "Von Mia" in note and MIA not in note and "person" not in note
     assert all(MIA not in str(activity) for activity in sent)
-    assert MIA not in await (await client.get(f"/users/fairbnb/statuses/{post.id}")).text()
+    client.session.cookie_jar.clear()
+    assert MIA not in await (await client.get(post_page)).text()

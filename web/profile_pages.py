@@ -5,14 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from yarl import URL
 
+from hub import credits, memberships
 from hub.actors.collections import CollectionName, collection_size
 from hub.actors.documents import profile_fields
 from hub.actors.local import find_actor
 from hub.remote_follow import BadHandle, RemoteFollowError, follow_url
-from hub.store.models import ActorKind, LocalActor, Post
+from hub.store.models import ActorKind, LocalActor, Post, Role
 from hub.text import render_markdown
 from hub.timeline import network_page, replies_to
-from web import csrf
+from web import auth, csrf
 from web.feeds import feed_links
 from web.i18n import _
 from web.keys import DB, FEDERATION, SETTINGS, URIS
@@ -73,11 +74,13 @@ def _facts(coop: LocalActor) -> list[tuple[str, str]]:
 
 
 async def note_page(request: web.Request, owner: LocalActor, post: Post) -> web.StreamResponse:
-    """A single post with the replies it got from the fediverse."""
+    """A single post with the replies it got from the fediverse (and, for owners, who posted)."""
     async with request.app[DB].read() as session:
         replies = await replies_to(session, post)
+    credit = await _team_credit(request, owner, post)
     uris = request.app[URIS]
     context = {
+        "credit": credit,
         "coop": owner,
         "post": post,
         "note_id": uris.note(owner.username, post.id),
@@ -85,7 +88,22 @@ async def note_page(request: web.Request, owner: LocalActor, post: Post) -> web.
         "replies": replies,
         "feeds": feed_links(uris.actor(owner.username), owner.name),
     }
-    return page("note.html", request, context, headers=VARY)
+    headers = VARY if credit is None else {**VARY, "Cache-Control": "private, no-store"}
+    return page("note.html", request, context, headers=headers)
+
+
+async def _team_credit(request: web.Request, owner: LocalActor, post: Post) -> str | None:
+    """Who of the coop posted it: shown to the coop's owners only, never federated."""
+    if post.person_id is None or auth.COOKIE not in request.cookies:
+        return None
+    person = await auth.current_person(request)
+    if person is None:
+        return None
+    async with request.app[DB].read() as session:
+        found = await memberships.managed_coop(session, person.id, owner.username)
+        if found is None or found[1] != Role.owner:
+            return None
+        return await credits.poster_email(session, post)
 
 
 async def remote_follow_form(request: web.Request) -> web.StreamResponse:
