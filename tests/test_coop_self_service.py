@@ -146,9 +146,11 @@ async def test_bad_post_input_answers_one_line_and_stores_nothing(
 async def test_posting_without_the_csrf_field_is_403_and_stores_nothing(
     client: Any, db: Database, settings: Settings, mia: int
 ) -> None:
-    await _open_page(client)
+    token = await _open_page(client)
     form = _post_form(None, status="Ohne Token", image=png(), description="Bild")
     assert (await client.post(f"{PAGE}/posts", data=form)).status == 403
+    in_query = _post_form(None, status="Token im Link", image=png(), description="Bild")
+    assert (await client.post(f"{PAGE}/posts?csrf={token}", data=in_query)).status == 403
     plain = await client.post(f"{PAGE}/posts", data={"status": "Ohne Token"})
     assert plain.status == 403
     await _nothing_stored(db, settings)

@@ -119,7 +119,8 @@ async def _read_upload_form(
         if error.status == 413:
             fail(413, too_big)  # in the visitor's language, not the client API's English
         raise
-    form = {key: value for key, value in raw.items() if isinstance(value, str)}
+    # Only the body counts: read_multipart also passes the query string on, which forms never use.
+    form = {k: v for k, v in raw.items() if isinstance(v, str) and k not in request.query}
     csrf.check(request, form)
     return form, files
 
