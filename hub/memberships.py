@@ -54,3 +54,21 @@ async def coops_of(session: AsyncSession, person_id: int) -> Sequence[LocalActor
         .order_by(LocalActor.username)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def managed_coop(
+    session: AsyncSession, person_id: int, username: str
+) -> tuple[LocalActor, Role] | None:
+    """The live coop of that username and the person's role in it, if they manage it."""
+    query = (
+        select(LocalActor, Membership.role)
+        .join(Membership, Membership.local_actor_id == LocalActor.id)
+        .where(
+            Membership.person_id == person_id,
+            LocalActor.username == username.strip().lower(),
+            LocalActor.kind == ActorKind.coop,
+            LocalActor.deleted_at.is_(None),
+        )
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None

@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from PIL import Image
 
-from hub.actors.local import find_actor
+from hub import accounts, memberships
+from hub.actors.local import find_actor, get_coop
 from hub.federation import Federation
-from hub.store.models import Post
+from hub.store.models import Post, Role
+from tests.apikit import PASSWORD
 from tests.helpers import make_coop
 from tests.timeline_data import make_post, make_reply
 from web.app import create_app
@@ -171,6 +174,17 @@ MAIN_PAGES = (
 )
 
 
+async def _axe_serious(page: Any) -> list[str]:
+    """The serious and critical axe-core violations of the open page (CSP bypassed)."""
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{item['id']}: {item['help']} ({len(item['nodes'])}x)"
+        for item in result["violations"]
+        if item["impact"] in {"serious", "critical"}
+    ]
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: run `make browser` (npm ci)")
 @pytest.mark.parametrize("language", ["de", "en"])
 async def test_axe_finds_no_serious_or_critical_violations(site: Site, language: str) -> None:
@@ -180,13 +194,7 @@ async def test_axe_finds_no_serious_or_critical_violations(site: Site, language:
     for path in paths:
         separator = "&" if "?" in path else "?"
         await page.goto(f"http://hub.test{path}{separator}lang={language}")
-        await page.add_script_tag(path=str(AXE))
-        result = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        bad = [
-            f"{item['id']}: {item['help']} ({len(item['nodes'])}x)"
-            for item in result["violations"]
-            if item["impact"] in {"serious", "critical"}
-        ]
+        bad = await _axe_serious(page)
         if bad:
             found[path] = bad
         name = path.strip("/").replace("/", "-").split("?")[0] or "timeline"
@@ -212,3 +220,71 @@ async def test_open_timeline_offers_new_posts_live_without_breaking_the_csp(
     await page.wait_for_url("http://hub.test/")
     assert "Ganz frisch" in await page.locator("ol.feed > li").first.inner_text()
     assert not [text for text in refused if "Content Security Policy" in text]
+
+
+COOP_PERSON = "mia@fairbnb.example"
+
+
+async def _log_in(page: Any, path: str) -> None:
+    await page.goto(f"http://hub.test/login?next={path}")
+    await page.get_by_label("E-Mail-Adresse").fill(COOP_PERSON)
+    await page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url(f"http://hub.test{path}")
+
+
+async def test_coop_person_posts_an_image_with_alt_text_and_sees_it_on_the_timeline(
+    site: Site, federation: Federation, tmp_path: Path
+) -> None:
+    async with federation.db.begin() as session:
+        person, _ = await accounts.create_person(session, COOP_PERSON, PASSWORD)
+        await memberships.grant(session, person, await get_coop(session, "fairbnb"), Role.editor)
+    picture = tmp_path / "buero.png"
+    Image.new("RGB", (320, 200), "#1d5c4d").save(picture)
+    page = await site.page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    await _log_in(page, "/account")
+    await page.get_by_role("link", name="Fairbnb").click()
+    await page.wait_for_url("http://hub.test/account/coops/fairbnb")
+    compose = page.locator("form.compose")
+    await compose.get_by_label("Text", exact=True).fill("Unser neues Büro ist fertig")
+    await compose.get_by_label("Bild (freiwillig").set_input_files(str(picture))
+    await compose.get_by_label("Bildbeschreibung").fill("Sechs Leute vor einer grünen Tür")
+    await _shoot(page, "compose-de")
+    await page.get_by_role("button", name="Veröffentlichen").click()
+    await page.wait_for_url("http://hub.test/account/coops/fairbnb?done=posted")
+    assert "Dein Beitrag ist veröffentlicht." in await page.get_by_role("status").inner_text()
+    await page.goto("http://hub.test/")
+    first = page.locator("ol.feed > li").first
+    assert "Unser neues Büro ist fertig" in await first.inner_text()
+    image = first.get_by_role("img", name="Sechs Leute vor einer grünen Tür")
+    await image.scroll_into_view_if_needed()
+    await page.wait_for_function(
+        "document.querySelector('ol.feed img') && document.querySelector('ol.feed img').complete"
+    )
+    assert await image.evaluate("img => img.naturalWidth") == 320  # loaded under the CSP
+    await _shoot(page, "timeline-with-image-de")
+    assert not [text for text in refused if "Content Security Policy" in text]
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: run `make browser` (npm ci)")
+async def test_axe_finds_no_serious_or_critical_violations_on_the_compose_page(
+    site: Site, federation: Federation
+) -> None:
+    async with federation.db.begin() as session:
+        person, _ = await accounts.create_person(session, COOP_PERSON, PASSWORD)
+        await memberships.grant(session, person, await get_coop(session, "fairbnb"), Role.owner)
+    page = await site.page(bypass_csp=True)  # only so axe itself can be injected
+    await _log_in(page, "/account/coops/fairbnb")
+    found = {}
+    for language in ("de", "en"):
+        await page.goto(f"http://hub.test/account/coops/fairbnb?lang={language}")
+        bad = await _axe_serious(page)
+        if bad:
+            found[language] = bad
+        await _shoot(page, f"compose-axe-{language}")
+    assert not found, json.dumps(found, indent=2, ensure_ascii=False)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await _shoot(page, "compose-phone-en")

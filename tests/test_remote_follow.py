@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from hub.store.db import Database
 from tests.fakeremote import FakeRemote
-from tests.helpers import BROWSER_ACCEPT, make_coop
+from tests.helpers import BROWSER_ACCEPT, csrf_field, make_coop
 
 JRD = "application/jrd+json"
 SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
@@ -21,10 +21,12 @@ def _serve_webfinger(remote: FakeRemote, links: list[dict[str, str]]) -> str:
     return f"@ada@remote.test:{remote.port}"
 
 
-async def _follow(client: Any, handle: str) -> Any:
-    query = {"target": "fairbnb", "handle": handle}
-    return await client.get(
-        "/remote-follow", params=query, headers=BROWSER_ACCEPT, allow_redirects=False
+async def _follow(client: Any, handle: str, target: str = "fairbnb") -> Any:
+    """Open the form like a browser, then send it with its CSRF field."""
+    form = await client.get("/remote-follow", params={"target": target}, headers=BROWSER_ACCEPT)
+    data = {"target": target, "handle": handle, "csrf": csrf_field(await form.text())}
+    return await client.post(
+        "/remote-follow", data=data, headers=BROWSER_ACCEPT, allow_redirects=False
     )
 
 
@@ -92,8 +94,36 @@ async def test_the_about_page_offers_to_follow_the_network_actor(
     assert '<input type="hidden" name="target" value="network">' in html
     template = remote.url("/authorize_interaction?uri={uri}")
     handle = _serve_webfinger(remote, [{"rel": SUBSCRIBE, "template": template}])
-    response = await client.get(
-        "/remote-follow", params={"target": "network", "handle": handle}, allow_redirects=False
-    )
+    response = await _follow(client, handle, target="network")
     network = quote("http://hub.test/users/network", safe="")
     assert response.headers["Location"] == remote.url(f"/authorize_interaction?uri={network}")
+
+
+async def test_get_with_a_handle_only_fills_in_the_form_and_asks_nobody(
+    client: Any, db: Database, settings: Any, remote: FakeRemote
+) -> None:
+    await make_coop(db, settings, "fairbnb")
+    template = remote.url("/authorize_interaction?uri={uri}")
+    handle = _serve_webfinger(remote, [{"rel": SUBSCRIBE, "template": template}])
+    query = {"target": "fairbnb", "handle": handle}
+    response = await client.get(
+        "/remote-follow", params=query, headers=BROWSER_ACCEPT, allow_redirects=False
+    )
+    assert response.status == 200
+    html = await response.text()
+    assert 'method="post" action="/remote-follow"' in html and f'value="{handle}"' in html
+    assert remote.requests == []
+
+
+async def test_sending_the_form_without_its_csrf_field_is_403_and_asks_nobody(
+    client: Any, db: Database, settings: Any, remote: FakeRemote
+) -> None:
+    await make_coop(db, settings, "fairbnb")
+    template = remote.url("/authorize_interaction?uri={uri}")
+    handle = _serve_webfinger(remote, [{"rel": SUBSCRIBE, "template": template}])
+    data = {"target": "fairbnb", "handle": handle}
+    response = await client.post(
+        "/remote-follow", data=data, headers=BROWSER_ACCEPT, allow_redirects=False
+    )
+    assert response.status == 403
+    assert remote.requests == []

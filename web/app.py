@@ -16,6 +16,7 @@ from web import (
     api,
     applications,
     auth,
+    coop_pages,
     csrf,
     discovery,
     events,
@@ -90,6 +91,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(rsvp.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_routes(auth.routes())
+    app.router.add_routes(coop_pages.routes())
     app.router.add_routes(oauth.routes())
     app.router.add_routes(api.routes())
     app.router.add_routes(moderation.routes())

@@ -95,6 +95,37 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("An application for %(value)s is waiting already."),
         ),
         (r"the name must not be empty", N_("Please give the coop's name.")),
+        # hub.posts, hub.images, hub.media and profile checks (the coop's own pages)
+        (r"the post has no text", N_("The post has no text.")),
+        (
+            r"the post is longer than (?P<count>\d+) characters",
+            N_("The post is longer than %(count)s characters."),
+        ),
+        (
+            r"invalid language code (?P<value>.+); use e\.g\. de or en",
+            N_("%(value)s is not a language code; use e.g. de or en."),
+        ),
+        (
+            r"the content warning is longer than (?P<count>\d+) characters",
+            N_("The content warning is longer than %(count)s characters."),
+        ),
+        (
+            r"the description is longer than (?P<count>\d+) characters",
+            N_("The image description is longer than %(count)s characters."),
+        ),
+        (
+            r"the file is larger than (?P<count>\d+) MB",
+            N_("The file is larger than %(count)s MB."),
+        ),
+        (r"the image has too many pixels", N_("The image has too many pixels.")),
+        (
+            r"the image has more than (?P<count>\d+) pixels",
+            N_("The image has more than %(count)s pixels."),
+        ),
+        (
+            r"the file is not an image in JPEG, PNG, WebP or GIF",
+            N_("The file is not an image in JPEG, PNG, WebP or GIF."),
+        ),
         (
             r"the name is longer than (?P<count>\d+) characters",
             N_("The name is longer than %(count)s characters."),
@@ -136,6 +167,16 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"(?P<value>.+) is nothing this hub knows to report",
             N_("There is nothing to report at %(value)s."),
+        ),
+        (
+            r"at most (?P<count>\d+) profile fields are allowed",
+            N_("At most %(count)s profile fields are allowed."),
+        ),
+        (
+            r"every profile field needs a label \(255\) and a value \(2048\)",
+            N_(
+                "Every profile field needs a label (up to 255 characters) and a value (up to 2048)."
+            ),
         ),
         # web.federation and the server itself
         (r"no such actor", N_("There is no such profile.")),

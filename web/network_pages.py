@@ -11,6 +11,7 @@ from hub.actors.local import count_coops, find_actor
 from hub.directory import DirectoryQuery, facets, search_members
 from hub.text import render_markdown
 from hub.timeline import BadCursor, Cursor, TimelinePage, network_page
+from web import csrf
 from web.feeds import feed_links
 from web.i18n import _, current
 from web.keys import DB, SETTINGS
@@ -96,6 +97,7 @@ async def about(request: web.Request) -> web.StreamResponse:
         "about_html": about_html(current()),
         "member_count": member_count,
         "network_handle": f"@{settings.network_username}@{settings.domain}",
+        "csrf": csrf.field(request),
     }
     return page("about.html", request, context)
 

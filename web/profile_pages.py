@@ -5,13 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from yarl import URL
 
+from hub import credits, memberships
 from hub.actors.collections import CollectionName, collection_size
 from hub.actors.documents import profile_fields
 from hub.actors.local import find_actor
 from hub.remote_follow import BadHandle, RemoteFollowError, follow_url
-from hub.store.models import ActorKind, LocalActor, Post
+from hub.store.models import ActorKind, LocalActor, Post, Role
 from hub.text import render_markdown
 from hub.timeline import network_page, replies_to
+from web import auth, csrf
 from web.feeds import feed_links
 from web.i18n import _
 from web.keys import DB, FEDERATION, SETTINGS, URIS
@@ -23,7 +25,10 @@ VARY = {"Vary": "Accept"}
 
 def routes() -> list[web.RouteDef]:
     """The remote follow route (profile and post pages share the actor's URLs)."""
-    return [web.get("/remote-follow", remote_follow)]
+    return [
+        web.get("/remote-follow", remote_follow_form),
+        web.post("/remote-follow", remote_follow),
+    ]
 
 
 def handle_of(request: web.Request, owner: LocalActor) -> str:
@@ -54,6 +59,7 @@ async def profile_page(request: web.Request, username: str) -> web.StreamRespons
         "followers": followers,
         "posts": posts,
         "feeds": feed_links(url, found.name),
+        "csrf": csrf.field(request),
     }
     return page("profile.html", request, context, headers=VARY)
 
@@ -68,11 +74,13 @@ def _facts(coop: LocalActor) -> list[tuple[str, str]]:
 
 
 async def note_page(request: web.Request, owner: LocalActor, post: Post) -> web.StreamResponse:
-    """A single post with the replies it got from the fediverse."""
+    """A single post with the replies it got from the fediverse (and, for owners, who posted)."""
     async with request.app[DB].read() as session:
         replies = await replies_to(session, post)
+    credit = await _team_credit(request, owner, post)
     uris = request.app[URIS]
     context = {
+        "credit": credit,
         "coop": owner,
         "post": post,
         "note_id": uris.note(owner.username, post.id),
@@ -80,26 +88,66 @@ async def note_page(request: web.Request, owner: LocalActor, post: Post) -> web.
         "replies": replies,
         "feeds": feed_links(uris.actor(owner.username), owner.name),
     }
-    return page("note.html", request, context, headers=VARY)
+    headers = VARY if credit is None else {**VARY, "Cache-Control": "private, no-store"}
+    return page("note.html", request, context, headers=headers)
+
+
+async def _team_credit(request: web.Request, owner: LocalActor, post: Post) -> str | None:
+    """Who of the coop posted it: shown to the coop's owners only, never federated."""
+    if post.person_id is None or auth.COOKIE not in request.cookies:
+        return None
+    person = await auth.current_person(request)
+    if person is None:
+        return None
+    async with request.app[DB].read() as session:
+        found = await memberships.managed_coop(session, person.id, owner.username)
+        if found is None or found[1] != Role.owner:
+            return None
+        return await credits.poster_email(session, post)
+
+
+async def remote_follow_form(request: web.Request) -> web.StreamResponse:
+    """Ask a visitor for their handle (a typed one is only filled in, nobody is asked)."""
+    coop = await _follow_target(request, request.query.get("target", ""))
+    handle = request.query.get("handle", "").strip()[:320]
+    return _render_remote_follow(request, coop, handle, None)
 
 
 async def remote_follow(request: web.Request) -> web.StreamResponse:
-    """Send a visitor to their own server to follow a coop, or ask for their handle."""
-    async with request.app[DB].read() as session:
-        coop = await find_actor(session, request.query.get("target", ""))
-    if coop is None or coop.kind == ActorKind.instance or coop.deleted_at is not None:
-        fail(404, _("There is no such profile."))
-    handle = request.query.get("handle", "").strip()
-    context = {"coop": coop, "handle": handle_of(request, coop), "typed_handle": handle}
+    """Send a visitor to their own server to follow a coop (FEP-3b86 intent or subscribe)."""
+    form = await csrf.read_form(request)
+    coop = await _follow_target(request, form.get("target", ""))
+    handle = form.get("handle", "").strip()[:320]
     if not handle:
-        return page("remote_follow.html", request, {**context, "error": None})
+        return _render_remote_follow(request, coop, handle, None)
     target = request.app[URIS].actor(coop.username)
     try:
         url = await follow_url(request.app[FEDERATION].fetcher, handle, target)
     except BadHandle:
         error = _("Type your handle like @name@example.social.")
-        return page("remote_follow.html", request, {**context, "error": error}, status=422)
+        return _render_remote_follow(request, coop, handle, error, 422)
     except RemoteFollowError:
         error = _("Your server could not be asked, or it offers no way to follow from elsewhere.")
-        return page("remote_follow.html", request, {**context, "error": error}, status=502)
+        return _render_remote_follow(request, coop, handle, error, 502)
     raise web.HTTPSeeOther(URL(url, encoded=True))  # keep the target percent-encoded
+
+
+async def _follow_target(request: web.Request, username: str) -> LocalActor:
+    async with request.app[DB].read() as session:
+        coop = await find_actor(session, username)
+    if coop is None or coop.kind == ActorKind.instance or coop.deleted_at is not None:
+        fail(404, _("There is no such profile."))
+    return coop
+
+
+def _render_remote_follow(
+    request: web.Request, coop: LocalActor, typed: str, error: str | None, status: int = 200
+) -> web.StreamResponse:
+    context = {
+        "coop": coop,
+        "handle": handle_of(request, coop),
+        "typed_handle": typed,
+        "error": error,
+        "csrf": csrf.field(request),
+    }
+    return page("remote_follow.html", request, context, status=status)

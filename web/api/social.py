@@ -10,7 +10,7 @@ from aiohttp import web
 from hub import images, media, profiles, social, statuses
 from hub.actors.validation import CoopDraft, InvalidInput, check_name, check_summary
 from hub.images import ImageError
-from hub.store.models import FollowDirection
+from hub.store.models import FollowDirection, LocalActor
 from web.api import counting, entities, remote
 from web.api.media import read_multipart
 from web.api.paging import cursor, link_header
@@ -89,29 +89,44 @@ async def update_credentials(request: web.Request) -> web.StreamResponse:
     else:
         params = await read_params(request)
     try:
-        draft = _profile_draft(params)
-        cleaned = {name: await asyncio.to_thread(images.clean, data, SIZES[name])
-                   for name, data in files.items() if data}  # fmt: skip
-    except (InvalidInput, ImageError) as error:
+        draft = profile_draft(params)
+    except InvalidInput as error:
         fail(422, f"Validation failed: {error}")
+    try:
+        coop = await save_profile(request, grant.coop, draft, files)
+    except ImageError as error:
+        fail(422, f"Validation failed: {error}")
+    async with request.app[DB].read() as session:
+        counts = await counting.counts(request, session, coop)
     uris = request.app[URIS]
+    body = entities.credential_account(coop, uris, counts)
+    return json_bytes(dumps(body), "application/json")
+
+
+async def save_profile(
+    request: web.Request, coop: LocalActor, draft: CoopDraft, files: dict[str, bytes]
+) -> LocalActor:
+    """Apply a profile draft and new avatar/header images; followers receive an Update.
+
+    ImageError when an image is not one we take; nothing is stored then.
+    """
+    cleaned = {name: await asyncio.to_thread(images.clean, data, SIZES[name])
+               for name, data in files.items() if data}  # fmt: skip
     directory = media.media_dir(request.app[SETTINGS].data_dir)
     names = {name: await asyncio.to_thread(media.write_file, directory, image)
              for name, image in cleaned.items()}  # fmt: skip
     try:
         async with request.app[DB].begin() as session:
-            coop = await session.merge(grant.coop)
-            coop = await profiles.update_profile(session, uris, coop, draft, names)
-            counts = await counting.counts(request, session, coop)
+            fresh = await session.merge(coop)
+            return await profiles.update_profile(session, request.app[URIS], fresh, draft, names)
     except BaseException:
         for name in names.values():
             media.remove_file(directory, name)
         raise
-    body = entities.credential_account(coop, uris, counts)
-    return json_bytes(dumps(body), "application/json")
 
 
-def _profile_draft(params: dict[str, Any]) -> CoopDraft:
+def profile_draft(params: dict[str, Any]) -> CoopDraft:
+    """The profile change asked for (display_name, note, locked, fields_attributes)."""
     name = check_name(text(params, "display_name")) if "display_name" in params else None
     note = check_summary(text(params, "note")) if "note" in params else None
     locked = flag(params, "locked") if "locked" in params else None
