@@ -217,7 +217,7 @@ async def test_profile_edit_changes_the_actor_and_sends_an_update_to_followers(
 @pytest.mark.parametrize(
     ("values", "line"),
     [
-        ({"display_name": "  "}, "Der Name darf nicht leer sein."),
+        ({"display_name": "  "}, "Bitte gib den Namen der Coop an."),
         ({"display_name": "x" * 101}, "länger als 100 Zeichen"),
         ({"display_name": "Fairbnb", "fields_attributes[0][value]": "ohne Bezeichnung"},
          "Jedes Profilfeld"),
