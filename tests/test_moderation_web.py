@@ -259,7 +259,8 @@ async def test_a_refused_action_is_422_with_one_line_and_changes_nothing(
     report_id, _ = await _flagged_post(client, db, settings, federation, friendly)
     await log_in(client, db)
     # Our own coop's server cannot be blocked, and "explode" is no action.
-    for action, line in (("block-domain", "only a remote account"), ("explode", "must be one")):
+    refusals = (("block-domain", "Nur der Server eines entfernten"), ("explode", "Bitte eines"))
+    for action, line in refusals:
         response = await submit(
             client, f"/moderation/reports/{report_id}/resolve", {"action": action}
         )
@@ -356,7 +357,8 @@ async def test_a_blocklist_with_one_bad_line_imports_nothing(client: Any, db: Da
         "file", b"#domain,#severity\ngood.test,suspend\nbad domain,suspend\n", filename="blocks.csv"
     )
     response = await client.post("/moderation/domains/import", data=form)
-    assert response.status == 422 and "line 3" in await response.text()
+    assert response.status == 422
+    assert "Zeile 3: &#39;bad domain&#39; ist kein Domainname" in await response.text()
     assert await count(db, DomainBlock) == 0
 
 
@@ -452,7 +454,7 @@ async def test_limiting_a_coop_and_lifting_it_and_refusals(
     await log_in(client, db)
     assert (await submit(client, "/moderation/coops/polypoly", {"action": "limit"})).status == 303
     again = await submit(client, "/moderation/coops/polypoly", {"action": "limit"})
-    assert again.status == 422 and "already" in await again.text()
+    assert again.status == 422 and "gilt diese Maßnahme bereits" in await again.text()
     assert (await submit(client, "/moderation/coops/polypoly", {"action": "unlimit"})).status == 303
     assert [a[0] for a in await _actions(db)] == ["coop.limit", "coop.unlimit"]
     assert (await client.get("/moderation/coops/nobody")).status == 404

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.moderation import ModerationError
-from hub.moderation.reports import get_report, list_reports
+from hub.moderation.reports import accounts_of, get_report, list_reports
 from hub.moderation.resolutions import ACTIONS, forward, resolve
 from hub.store.models import LocalActor, RemoteActor, Report
 from web import csrf
@@ -58,7 +57,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
             reports = list(await list_reports(session, "open"))
         else:
             reports = [r for r in await list_reports(session, None) if r.state != "open"][::-1]
-        rows = [(report, await _account(session, report)) for report in reports]
+        rows = [(r, _account(r, *await accounts_of(session, r))) for r in reports]
     context = {"nav": "reports", "state": state, "rows": rows, "outcomes": _outcomes()}
     return page("moderation/reports.html", request, context)
 
@@ -106,7 +105,7 @@ async def _render(
             report = await get_report(session, report_id)
         except ModerationError:
             fail(404, gettext("There is no such report."))
-        account = await _account(session, report)
+        account = _account(report, *await accounts_of(session, report))
     context = {
         "nav": "reports",
         "report": report,
@@ -120,12 +119,10 @@ async def _render(
     return page("moderation/report.html", request, context, status=status)
 
 
-async def _account(session: AsyncSession, report: Report) -> Account:
-    if report.local_actor_id and (coop := await session.get(LocalActor, report.local_actor_id)):
-        return Account(f"@{coop.username}", report.target_uri, remote=False)
-    if report.remote_actor_id and (
-        remote := await session.get(RemoteActor, report.remote_actor_id)
-    ):
+def _account(report: Report, local: LocalActor | None, remote: RemoteActor | None) -> Account:
+    if local is not None:
+        return Account(f"@{local.username}", report.target_uri, remote=False)
+    if remote is not None:
         return Account(f"@{remote.username}@{remote.domain}", remote.uri, remote=True)
     return Account(report.target_uri, report.target_uri, remote=False)
 
