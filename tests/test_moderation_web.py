@@ -88,6 +88,7 @@ async def test_anonymous_visitors_are_sent_to_the_login_page(client: Any, db: Da
         assert response.status == 303, path
         assert unquote(response.headers["Location"]) == f"/login?next={path}"
     assert await count(db, DomainBlock) == 0
+    assert (await client.get("/moderation")).status == 200  # the public record stays public
 
 
 def _concrete(path: str) -> str:

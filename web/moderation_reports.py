@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 
@@ -109,6 +110,7 @@ async def _render(
     context = {
         "nav": "reports",
         "report": report,
+        "snapshot": [(item, _when(item.get("published"))) for item in report.snapshot],
         "account": account,
         "actions": _actions(report, account),
         "outcomes": _outcomes(),
@@ -138,6 +140,14 @@ def _actions(report: Report, account: Account) -> list[tuple[str, str]]:
     }
     shown = [a for a in ACTIONS if a != "remove" or report.status_uris]
     return [(a, labels[a]) for a in shown if a != "block-domain" or account.remote]
+
+
+def _when(published: object) -> datetime | None:
+    """The snapshot's publication time (stored as ISO text), if it reads as one."""
+    try:
+        return datetime.fromisoformat(str(published)) if published else None
+    except ValueError:
+        return None
 
 
 def _outcomes() -> dict[str, str]:
