@@ -178,6 +178,65 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
                 "Every profile field needs a label (up to 255 characters) and a value (up to 2048)."
             ),
         ),
+        # hub.moderation, shown on the manager pages (a CSV line's number first)
+        (r"line (?P<count>\d+): (?P<reason>.+)", N_("Line %(count)s: %(reason)s")),
+        (r"no known remote account (?P<value>.+)", N_("No known remote account %(value)s.")),
+        (
+            r"(?P<value>.+) is neither an actor URL nor a handle user@host",
+            N_("%(value)s is neither an actor address nor a handle user@server."),
+        ),
+        (r"the action must be one of (?P<value>.+)", N_("Please choose one of: %(value)s.")),
+        (r"severity must be one of (?P<value>.+)", N_("Please choose a measure: %(value)s.")),
+        (
+            r"(?P<value>.+) is not a domain name( like example\.org)?",
+            N_("%(value)s is not a domain name like example.org."),
+        ),
+        (r"(?P<value>\S+) is not blocked", N_("%(value)s is not blocked.")),
+        (
+            r"(?P<value>\S+) is blocked; unblock it first",
+            N_("%(value)s is blocked; lift the block first."),
+        ),
+        (
+            r"a comment may have at most (?P<count>\d+) characters",
+            N_("A comment may have at most %(count)s characters."),
+        ),
+        (r"the blocklist is empty", N_("The blocklist is empty.")),
+        (
+            r"the blocklist has more than (?P<count>\d+) lines",
+            N_("The blocklist has more than %(count)s lines."),
+        ),
+        (r"(?P<value>.+) is not true or false", N_("%(value)s is neither true nor false.")),
+        (
+            r"the coop (?P<value>.+) is (suspended|limited) already",
+            N_("The coop %(value)s is under this measure already."),
+        ),
+        (
+            r"the coop (?P<value>.+) is not (suspended|limited) already",
+            N_("The coop %(value)s is not under this measure."),
+        ),
+        (r"the coop (?P<value>.+) is not suspended", N_("The coop %(value)s is not suspended.")),
+        (r"the coop (?P<value>.+) was deleted", N_("The coop %(value)s was deleted.")),
+        (
+            r"report (?P<count>\d+) is closed already \(.+\)",
+            N_("Report %(count)s is closed already."),
+        ),
+        (
+            r"only a remote account's server can be blocked",
+            N_("Only the server of a remote account can be blocked."),
+        ),
+        (
+            r"only reports about remote accounts can be forwarded",
+            N_("Only reports about remote accounts can be forwarded."),
+        ),
+        (
+            r"report (?P<count>\d+) names no post to remove",
+            N_("Report %(count)s names no post to remove."),
+        ),
+        (
+            r"the account of report (?P<count>\d+) is gone",
+            N_("The account of report %(count)s no longer exists."),
+        ),
+        (r"(?P<value>\S+) has no inbox", N_("%(value)s has no inbox.")),
         # web.federation and the server itself
         (r"no such actor", N_("There is no such profile.")),
         (r"this actor was deleted", N_("This profile was deleted.")),

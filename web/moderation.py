@@ -1,10 +1,11 @@
-"""The public moderation page: domain blocks and actions against coops, with their reasons."""
+"""The public moderation page, and the manager pages under /moderation/ (see moderation_*)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from hub.moderation.audit import public_blocks, public_coop_actions
+from web import moderation_admin, moderation_reports
 from web.i18n import N_, gettext
 from web.keys import DB
 from web.responses import page
@@ -21,7 +22,11 @@ ACTIONS = {
 
 def routes() -> list[web.RouteDef]:
     """The public moderation record."""
-    return [web.get("/moderation", moderation_page)]
+    return [
+        web.get("/moderation", moderation_page),
+        *moderation_reports.routes(),
+        *moderation_admin.routes(),
+    ]
 
 
 async def moderation_page(request: web.Request) -> web.StreamResponse:

@@ -57,3 +57,14 @@ async def _mark_notes(session: AsyncSession, remote: RemoteActor, limited: bool)
     await session.execute(
         update(RemoteNote).where(RemoteNote.remote_actor_id == remote.id).values(limited=limited)
     )
+
+
+async def moderated_actors(session: AsyncSession, limit: int = 500) -> list[RemoteActor]:
+    """Remote accounts that are suspended or limited now, by domain and name."""
+    query = (
+        select(RemoteActor)
+        .where(RemoteActor.suspended_at.is_not(None) | RemoteActor.limited_at.is_not(None))
+        .order_by(RemoteActor.domain, RemoteActor.username)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())

@@ -56,6 +56,19 @@ async def list_actions(session: AsyncSession, limit: int = 100) -> Sequence[Mode
     return (await session.execute(query)).scalars().all()
 
 
+async def actions_on(
+    session: AsyncSession, target: str, limit: int = 50
+) -> Sequence[ModerationAction]:
+    """The newest audit lines about one target (a coop's username, a domain, an actor URI)."""
+    query = (
+        select(ModerationAction)
+        .where(ModerationAction.target == target)
+        .order_by(ModerationAction.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
 async def public_blocks(session: AsyncSession) -> list[PublicEntry]:
     """Domain blocks as they stand, with their public comment (obfuscated names hidden)."""
     query = select(DomainBlock).where(DomainBlock.severity != "allow").order_by(DomainBlock.domain)

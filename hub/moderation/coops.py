@@ -133,3 +133,16 @@ async def _tell_followers(
             .where(Delivery.activity_id.in_(queued), Delivery.state == DeliveryState.pending)
             .values(state=DeliveryState.failed, last_error="coop suspended", finished_at=now)
         )
+
+
+async def list_coops(session: AsyncSession) -> list[LocalActor]:
+    """Every coop managers can act on (suspended ones included, deleted ones not), by username."""
+    query = (
+        select(LocalActor)
+        .where(
+            LocalActor.kind == ActorKind.coop,
+            (LocalActor.deleted_at.is_(None)) | (LocalActor.suspended_at.is_not(None)),
+        )
+        .order_by(LocalActor.username)
+    )
+    return list((await session.execute(query)).scalars())

@@ -14,7 +14,7 @@ from hub.activitypub.readers import ids, text
 from hub.moderation import ModerationError
 from hub.moderation.policy import rejects_reports
 from hub.moderation.snapshots import local_account, local_status, resolve_target
-from hub.store.models import Report
+from hub.store.models import LocalActor, RemoteActor, Report
 from hub.uris import Uris
 
 MAX_COMMENT = 5000  # Mastodon's limit
@@ -118,3 +118,14 @@ async def get_report(session: AsyncSession, report_id: int) -> Report:
     if report is None:
         raise ModerationError(f"no report with the id {report_id}")
     return report
+
+
+async def accounts_of(
+    session: AsyncSession, report: Report
+) -> tuple[LocalActor | None, RemoteActor | None]:
+    """The reported account: our coop or a remote actor (None for one that is gone)."""
+    local = await session.get(LocalActor, report.local_actor_id) if report.local_actor_id else None
+    remote = (
+        await session.get(RemoteActor, report.remote_actor_id) if report.remote_actor_id else None
+    )
+    return local, remote
