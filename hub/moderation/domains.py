@@ -125,6 +125,29 @@ async def list_blocks(session: AsyncSession, allows: bool = False) -> Sequence[D
     return (await session.execute(query)).scalars().all()
 
 
+async def find_block(session: AsyncSession, block_id: int, allow: bool) -> DomainBlock | None:
+    """A block (or with `allow`, an allow-list entry) by id."""
+    found = await session.get(DomainBlock, block_id)
+    if found is None or (found.severity == "allow") != allow:
+        return None
+    return found
+
+
+async def find_block_of(session: AsyncSession, domain: str) -> DomainBlock | None:
+    """The block of exactly this domain, if any."""
+    query = select(DomainBlock).where(DomainBlock.domain == domain, DomainBlock.severity != "allow")
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def find_allow(session: AsyncSession, domain: str) -> DomainBlock:
+    """The allow-list entry of a domain, or ModerationError."""
+    query = select(DomainBlock).where(DomainBlock.domain == domain, DomainBlock.severity == "allow")
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise ModerationError(f"{domain} is not allow-listed")
+    return found
+
+
 async def sever_domain(session: AsyncSession, domain: str) -> None:
     """Drop follows both ways with the server's actors; cancel deliveries waiting for it."""
     actors = select(RemoteActor.id).where(on_domain(RemoteActor.domain, domain))
