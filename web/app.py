@@ -16,6 +16,7 @@ from web import (
     api,
     auth,
     csrf,
+    dashboards,
     discovery,
     events,
     federation,
@@ -91,6 +92,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(oauth.routes())
     app.router.add_routes(api.routes())
     app.router.add_routes(moderation.routes())
+    app.router.add_routes(dashboards.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 
