@@ -64,6 +64,14 @@ async def test_mastodon_py_admin_methods_work_with_our_shapes(
     assert await count(db, Report, Report.state == "open") == 1
     closed = await asyncio.to_thread(app.admin_reports, resolved=True)
     assert [int(r["id"]) for r in closed] == [ids[0]]
+    reopened = await asyncio.to_thread(app.admin_report_reopen, ids[0])
+    assert reopened["action_taken"] is False
+    taken = await asyncio.to_thread(app.admin_report_assign, ids[1])
+    assert taken["assigned_account"]["email"] == "lea@hub.example"
+    given_back = await asyncio.to_thread(app.admin_report_unassign, ids[1])
+    assert given_back["assigned_account"] is None
+    one = await asyncio.to_thread(app.admin_report, ids[1])
+    assert int(one["id"]) == ids[1] and one["comment"] == "Grund 1"
     block = await asyncio.to_thread(
         app.admin_create_domain_block, "spam.example", severity="suspend",
         reject_reports=True, public_comment="Werbung",
@@ -71,8 +79,8 @@ async def test_mastodon_py_admin_methods_work_with_our_shapes(
     assert block["domain"] == "spam.example" and block["reject_reports"] is True
     blocks = await asyncio.to_thread(app.admin_domain_blocks)
     assert [b["domain"] for b in blocks] == ["spam.example"]
-    one = await asyncio.to_thread(app.admin_domain_blocks, id=block["id"])
-    assert one["public_comment"] == "Werbung"
+    shown = await asyncio.to_thread(app.admin_domain_blocks, id=block["id"])
+    assert shown["public_comment"] == "Werbung"
     await asyncio.to_thread(app.admin_delete_domain_block, block["id"])
     assert await count(db, DomainBlock) == 0
     with pytest.raises(MastodonAPIError):

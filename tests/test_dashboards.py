@@ -36,6 +36,7 @@ from hub.store.types import utcnow
 from hub.worker import run_once
 from tests.apikit import login, person_with_coop
 from tests.helpers import make_coop
+from web import charts
 
 MANAGER, EDITOR = "lea@hub.example", "mia@fairbnb.example"
 
@@ -218,3 +219,12 @@ async def test_the_worker_writes_todays_follower_counts_once_a_day(
     assert by_actor[seeded["fairbnb"].id] == 2 == live[seeded["fairbnb"].id]
     assert by_actor[seeded["other"].id] == 1
     assert len(rows) == len(by_actor)  # one row per actor and day, however often it runs
+
+
+def test_chart_labels_and_titles_are_escaped_and_every_point_has_a_mark() -> None:
+    points = [stats.Point("<b>1</b>", 3), stats.Point("zwei & drei", 0)]
+    for svg in (charts.bar_chart(points, "<Titel>"), charts.line_chart(points, "<Titel>")):
+        assert "<b>" not in svg and "&lt;b&gt;" in svg and "&lt;Titel&gt;" in svg
+        assert svg.count('class="mark"') == 2 and "<script" not in svg
+    stacked = charts.stacked_bars([("a.test", (1, 2, 0))], ("ok", "kaputt", "wartet"), "T")
+    assert stacked.count('class="mark"') == 3

@@ -24,10 +24,10 @@ def bar_chart(points: Sequence[Point], title: str) -> Markup:
     slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
     marks = []
     for index, point in enumerate(points):
-        height = _height(point.value, top)
-        x, y = LEFT + index * slot + slot * 0.15, HEIGHT - BOTTOM - height
+        height, width = _height(point.value, top), min(slot * 0.7, 40.0)
+        x, y = LEFT + index * slot + (slot - width) / 2, HEIGHT - BOTTOM - height
         marks.append(
-            f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" '
+            f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
             f'height="{height:.1f}" fill="{MARK}">{_tip(point.label, point.value)}</rect>'
         )
     labels = _x_labels([p.label for p in points], slot)
