@@ -70,6 +70,7 @@ ROUTES = [
     ("PUT", "/api/v1/admin/domain_blocks/1", "admin:write:domain_blocks"),
     ("DELETE", "/api/v1/admin/domain_blocks/1", "admin:write:domain_blocks"),
     ("GET", "/api/v1/admin/domain_allows", "admin:read:domain_allows"),
+    ("GET", "/api/v1/admin/domain_allows/1", "admin:read:domain_allows"),
     ("POST", "/api/v1/admin/domain_allows", "admin:write:domain_allows"),
     ("DELETE", "/api/v1/admin/domain_allows/1", "admin:write:domain_allows"),
 ]
@@ -254,3 +255,17 @@ async def test_domain_allows_are_added_listed_and_removed(
     assert bad.status == 422
     gone = await client.delete(f"/api/v1/admin/domain_allows/{allow['id']}", headers=auth(token))
     assert gone.status == 200 and await count(db, DomainBlock) == 0
+
+
+async def test_domain_blocks_are_listed_newest_first_and_paged(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    token, _ = await manager_token(db, settings, "admin:read admin:write:domain_blocks")
+    for domain in ("eins.example", "zwei.example", "drei.example"):
+        await client.post("/api/v1/admin/domain_blocks", json={"domain": domain},
+                          headers=auth(token))  # fmt: skip
+    first = await client.get("/api/v1/admin/domain_blocks?limit=2", headers=auth(token))
+    assert [b["domain"] for b in await first.json()] == ["drei.example", "zwei.example"]
+    next_url = first.headers["Link"].split(">")[0].lstrip("<").removeprefix("http://hub.test")
+    rest = await (await client.get(next_url, headers=auth(token))).json()
+    assert [b["domain"] for b in rest] == ["eins.example"]

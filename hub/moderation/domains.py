@@ -12,6 +12,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.config import ConfigError, normalize_host
 from hub.moderation import ModerationError, audit
+from hub.moderation.paging import keyset
+from hub.statuses import Cursor
 from hub.store.models import (
     Delivery,
     DeliveryState,
@@ -123,6 +125,12 @@ async def list_blocks(session: AsyncSession, allows: bool = False) -> Sequence[D
     kind = DomainBlock.severity == "allow" if allows else DomainBlock.severity != "allow"
     query = select(DomainBlock).where(kind).order_by(DomainBlock.domain)
     return (await session.execute(query)).scalars().all()
+
+
+async def page_blocks(session: AsyncSession, allows: bool, cursor: Cursor) -> list[DomainBlock]:
+    """One page of blocks (or allow-list entries), newest first, for the admin API."""
+    kind = DomainBlock.severity == "allow" if allows else DomainBlock.severity != "allow"
+    return list(await keyset(session, select(DomainBlock).where(kind), DomainBlock.id, cursor))
 
 
 async def find_block(session: AsyncSession, block_id: int, allow: bool) -> DomainBlock | None:

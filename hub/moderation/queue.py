@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.moderation import ModerationError, audit
+from hub.moderation.paging import keyset
 from hub.moderation.reports import get_report
-from hub.statuses import MAX_PAGE, Counts, Cursor, bounded, counts
+from hub.statuses import Counts, Cursor, counts
 from hub.store.models import LocalActor, Person, RemoteActor, RemoteNote, Report
-from hub.store.types import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -36,22 +35,7 @@ async def page_reports(session: AsyncSession, wanted: QueueFilter, cursor: Curso
         query = query.where(Report.remote_actor_id == wanted.remote_actor_id)
     if wanted.reporter_uri is not None:
         query = query.where(Report.reporter_uri == wanted.reporter_uri)
-    return list(await _keyset(session, query, cursor))
-
-
-async def _keyset(session: AsyncSession, query: Select[Report], cursor: Cursor) -> Sequence[Report]:
-    cursor = bounded(cursor)
-    if cursor.since_id == MAX_ID or cursor.min_id == MAX_ID:
-        return []
-    if cursor.max_id is not None:
-        query = query.where(Report.id < cursor.max_id)
-    if cursor.since_id is not None:
-        query = query.where(Report.id > cursor.since_id)
-    limit = max(1, min(cursor.limit, MAX_PAGE))
-    if cursor.min_id is not None:
-        query = query.where(Report.id > cursor.min_id).order_by(Report.id.asc()).limit(limit)
-        return list(reversed((await session.execute(query)).scalars().all()))
-    return (await session.execute(query.order_by(Report.id.desc()).limit(limit))).scalars().all()
+    return list(await keyset(session, query, Report.id, cursor))
 
 
 async def reopen(session: AsyncSession, report_id: int, moderator: str) -> Report:

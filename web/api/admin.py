@@ -147,11 +147,13 @@ async def act_on_report(request: web.Request) -> web.StreamResponse:
 
 
 async def list_blocks(request: web.Request) -> web.StreamResponse:
-    """Every domain block, by domain."""
+    """Domain blocks, newest first, paged by Link."""
     await manager(request, "admin:read:domain_blocks")
+    page = cursor(request)
     async with request.app[DB].read() as session:
-        blocks = await domains.list_blocks(session)
-    return _answer([entities.domain_block(block) for block in blocks])
+        blocks = await domains.page_blocks(session, False, page)
+    body = [entities.domain_block(block) for block in blocks]
+    return _answer(body, link_header(request, [block.id for block in blocks]))
 
 
 async def show_block(request: web.Request) -> web.StreamResponse:
@@ -228,11 +230,13 @@ async def _find(session: Any, block_id: int, allow: bool) -> DomainBlock:
 
 
 async def list_allows(request: web.Request) -> web.StreamResponse:
-    """Every allow-listed server (used with HUB_FEDERATION_ALLOWLIST)."""
+    """Allow-listed servers (used with HUB_FEDERATION_ALLOWLIST), newest first, paged."""
     await manager(request, "admin:read:domain_allows")
+    page = cursor(request)
     async with request.app[DB].read() as session:
-        allows = await domains.list_blocks(session, allows=True)
-    return _answer([entities.domain_allow(allow) for allow in allows])
+        allows = await domains.page_blocks(session, True, page)
+    body = [entities.domain_allow(allow) for allow in allows]
+    return _answer(body, link_header(request, [allow.id for allow in allows]))
 
 
 async def show_allow(request: web.Request) -> web.StreamResponse:
