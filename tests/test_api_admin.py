@@ -11,8 +11,17 @@ from hub.config import Settings
 from hub.federation import Federation
 from hub.moderation.reports import ReportDraft, file_report, on_flag
 from hub.posts import Draft, publish
+from hub.statuses import REMOTE_ID_OFFSET
 from hub.store.db import Database
-from hub.store.models import DomainBlock, LocalActor, ModerationAction, Person, Report, Visibility
+from hub.store.models import (
+    DomainBlock,
+    LocalActor,
+    ModerationAction,
+    Person,
+    RemoteActor,
+    Report,
+    Visibility,
+)
 from tests.apikit import count, person_with_coop, token_for
 
 REPORT_KEYS = {
@@ -170,10 +179,18 @@ async def test_a_flag_shows_its_reporter_server_and_the_reported_status(
                 "actor": "https://remote.test/actor", "content": "Spam",
                 "object": [federation.uris.actor(coop.username), note]}  # fmt: skip
         await on_flag(session, federation.uris, flag)
+        reporter = RemoteActor(uri=flag["actor"], domain="remote.test", username="remote.test")
+        session.add(reporter)
+        await session.flush()
     (entity,) = await (await client.get("/api/v1/admin/reports", headers=auth(token))).json()
+    assert entity["account"]["id"] == str(REMOTE_ID_OFFSET + reporter.id)
     assert entity["account"]["domain"] == "remote.test" and entity["comment"] == "Spam"
     assert [(s["id"], s["uri"]) for s in entity["statuses"]] == [(str(post.id), note)]
     assert "Hallo" in entity["statuses"][0]["content"]
+    mine = f"/api/v1/admin/reports?account_id={entity['account']['id']}"
+    assert len(await (await client.get(mine, headers=auth(token))).json()) == 1
+    others = f"/api/v1/admin/reports?account_id={REMOTE_ID_OFFSET + reporter.id + 1}"
+    assert await (await client.get(others, headers=auth(token))).json() == []
 
 
 async def test_domain_blocks_are_created_changed_shown_and_lifted(
