@@ -32,8 +32,23 @@ WRITE = (
 )
 FOLLOW = ("read:blocks", "read:follows", "read:mutes", "write:blocks", "write:follows",
           "write:mutes")  # fmt: skip
-TOP = ("read", "write", "follow", "push", "profile")
-KNOWN = frozenset(TOP) | {f"read:{p}" for p in READ} | {f"write:{p}" for p in WRITE}
+# Mastodon's admin scopes; plain read/write never cover them (only admin:read/admin:write do).
+ADMIN = (
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
+    "canonical_email_blocks",
+)
+TOP = ("read", "write", "follow", "push", "profile", "admin:read", "admin:write")
+KNOWN = (
+    frozenset(TOP)
+    | {f"read:{p}" for p in READ}
+    | {f"write:{p}" for p in WRITE}
+    | {f"admin:{kind}:{p}" for kind in ("read", "write") for p in ADMIN}
+)
 DEFAULT = ("read",)
 OUT_OF_SCOPE = "This action is outside the authorized scopes"
 
@@ -58,7 +73,7 @@ def allows(granted: tuple[str, ...] | str, needed: str) -> bool:
     have = set(granted.split()) if isinstance(granted, str) else set(granted)
     if needed in have:
         return True
-    parent = needed.split(":", 1)[0]
+    parent = needed.rsplit(":", 1)[0]  # write:media -> write, admin:read:reports -> admin:read
     if parent != needed and parent in have:
         return True
     return "follow" in have and needed in FOLLOW

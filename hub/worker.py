@@ -8,7 +8,9 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from hub import oauth, scheduled, sessions
+from sqlalchemy.exc import IntegrityError
+
+from hub import oauth, scheduled, sessions, stats
 from hub.accounts import purge_expired_links
 from hub.dispatch import process_batch
 from hub.events.organiser import purge_personal_data
@@ -27,6 +29,7 @@ INBOX_BATCH = 200
 SERIES_EVERY_SECONDS = 600.0
 REMINDERS_EVERY_SECONDS = 60.0
 PURGE_EVERY_SECONDS = 3600.0
+SNAPSHOT_EVERY_SECONDS = 3600.0
 
 
 class _Throttle:
@@ -50,6 +53,7 @@ _series = _Throttle(SERIES_EVERY_SECONDS)
 _suspended = _Throttle(SERIES_EVERY_SECONDS)
 _reminders = _Throttle(REMINDERS_EVERY_SECONDS)
 _purge = _Throttle(PURGE_EVERY_SECONDS)
+_followers = _Throttle(SNAPSHOT_EVERY_SECONDS)
 
 
 async def run_once(federation: Federation, now: datetime | None = None) -> int:
@@ -79,6 +83,7 @@ async def run_once(federation: Federation, now: datetime | None = None) -> int:
     handled += await _extend_series(federation)
     handled += await _purge_suspended(federation, now or utcnow())
     handled += await send_due(db, federation.settings)
+    await _snapshot_followers(federation, now or utcnow())
     return handled
 
 
@@ -109,6 +114,16 @@ async def _purge_suspended(federation: Federation, now: datetime) -> int:
         return 0
     async with federation.db.begin() as session:
         return await purge_suspended(session, now)
+
+
+async def _snapshot_followers(federation: Federation, now: datetime) -> None:
+    """Keep today's follower counts for the reach charts; refreshed hourly, one row a day."""
+    if not _followers.due(federation, now):
+        return
+    # Another worker may write the same day's rows at the same moment; its rows are as good.
+    with contextlib.suppress(IntegrityError):
+        async with federation.db.begin() as session:
+            await stats.snapshot_followers(session, now.date())
 
 
 async def run_forever(

@@ -33,3 +33,22 @@ def test_allows_covers_sub_scopes_of_the_granted_parents(
     granted: str, needed: str, allowed: bool
 ) -> None:
     assert scopes.allows(granted, needed) is allowed
+
+
+@pytest.mark.parametrize(
+    ("granted", "needed", "allowed"),
+    [
+        ("admin:read", "admin:read:reports", True),
+        ("admin:write", "admin:write:domain_blocks", True),
+        ("admin:read:reports", "admin:read:reports", True),
+        ("admin:read:reports", "admin:read:domain_blocks", False),
+        ("admin:write", "admin:read:reports", False),
+        ("read write follow", "admin:read:reports", False),
+        ("read write", "admin:write:domain_blocks", False),
+    ],
+)
+def test_admin_scopes_are_covered_only_by_their_own_parents(
+    granted: str, needed: str, allowed: bool
+) -> None:
+    assert scopes.allows(granted, needed) is allowed
+    assert scopes.parse(granted)  # every admin scope is known

@@ -18,6 +18,7 @@ from web import (
     auth,
     coop_pages,
     csrf,
+    dashboards,
     discovery,
     events,
     federation,
@@ -97,6 +98,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(moderation.routes())
     app.router.add_routes(applications.routes())
     app.router.add_routes(reports.routes())
+    app.router.add_routes(dashboards.routes())
     app.router.add_static("/static", HERE / "static", append_version=True)
     return app
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.config import ConfigError, normalize_host
 from hub.moderation import ModerationError, audit
+from hub.moderation.paging import keyset
+from hub.statuses import Cursor
 from hub.store.models import (
     Delivery,
     DeliveryState,
@@ -123,6 +125,35 @@ async def list_blocks(session: AsyncSession, allows: bool = False) -> Sequence[D
     kind = DomainBlock.severity == "allow" if allows else DomainBlock.severity != "allow"
     query = select(DomainBlock).where(kind).order_by(DomainBlock.domain)
     return (await session.execute(query)).scalars().all()
+
+
+async def page_blocks(session: AsyncSession, allows: bool, cursor: Cursor) -> list[DomainBlock]:
+    """One page of blocks (or allow-list entries), newest first, for the admin API."""
+    kind = DomainBlock.severity == "allow" if allows else DomainBlock.severity != "allow"
+    return list(await keyset(session, select(DomainBlock).where(kind), DomainBlock.id, cursor))
+
+
+async def find_block(session: AsyncSession, block_id: int, allow: bool) -> DomainBlock | None:
+    """A block (or with `allow`, an allow-list entry) by id."""
+    found = await session.get(DomainBlock, block_id)
+    if found is None or (found.severity == "allow") != allow:
+        return None
+    return found
+
+
+async def find_block_of(session: AsyncSession, domain: str) -> DomainBlock | None:
+    """The block of exactly this domain, if any."""
+    query = select(DomainBlock).where(DomainBlock.domain == domain, DomainBlock.severity != "allow")
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def find_allow(session: AsyncSession, domain: str) -> DomainBlock:
+    """The allow-list entry of a domain, or ModerationError."""
+    query = select(DomainBlock).where(DomainBlock.domain == domain, DomainBlock.severity == "allow")
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise ModerationError(f"{domain} is not allow-listed")
+    return found
 
 
 async def sever_domain(session: AsyncSession, domain: str) -> None:

@@ -751,6 +751,9 @@ class Report(Base):
     forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
 
 
 class ModerationAction(Base):
@@ -807,3 +810,15 @@ class MembershipApplication(Base):
         ForeignKey("local_actors.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FollowerCount(Base):
+    """How many followers a coop had on one day (UTC), written by the worker once a day."""
+
+    __tablename__ = "follower_counts"
+    __table_args__ = (UniqueConstraint("local_actor_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_actor_id: Mapped[int] = mapped_column(ForeignKey("local_actors.id", ondelete="CASCADE"))
+    day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    followers: Mapped[int] = mapped_column(Integer)

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from web.api import (
     accounts,
+    admin,
     conversation,
     instance,
     interactions,
@@ -33,4 +34,5 @@ def routes() -> list[web.RouteDef]:
         + notifications.routes()
         + social.routes()
         + markers.routes()
+        + admin.routes()
     )
