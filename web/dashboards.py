@@ -10,7 +10,7 @@ from hub.actors.local import find_actor
 from hub.stats import CoopSeries, Point
 from hub.store.models import ActorKind
 from hub.store.types import utcnow
-from web import charts
+from web import charts, moderation_guard
 from web.auth import current_person, login_redirect
 from web.i18n import _
 from web.keys import DB, URIS
@@ -27,11 +27,7 @@ def routes() -> list[web.RouteDef]:
 
 async def manager_dashboard(request: web.Request) -> web.StreamResponse:
     """Federation health and the whole network's reach, for managers."""
-    person = await current_person(request)
-    if person is None:
-        raise login_redirect(request)
-    if not person.is_manager:
-        fail(403, _("Only network managers may see this page."))
+    await moderation_guard.manager(request)
     now = utcnow()
     async with request.app[DB].read() as session:
         health = await stats.federation_health(session, now)
