@@ -89,6 +89,8 @@ class Receiver:
         cached = self._recipients.get(username)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1], cached[2]
+        if cached is not None:  # expired: this request looks again, those meanwhile use it
+            self._recipients[username] = (time.monotonic() + RECIPIENT_TTL, *cached[1:])
         if len(self._recipients) > MAX_RECIPIENTS:
             self._recipients.clear()
         refusal, local_id = await _check_recipient(self.db, username)

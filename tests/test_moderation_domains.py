@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from hub.federation import Federation
 from hub.moderation import ModerationError
 from hub.moderation.blocklists import export_csv, parse_csv
 from hub.moderation.domains import list_blocks
+from hub.moderation.gate import Gate
 from hub.store.db import Database
 from hub.store.models import (
     Follow,
@@ -216,3 +218,20 @@ async def test_what_a_server_sent_before_its_block_is_not_processed_after_it(
     await run(federation)
     assert await _notes(db) == []
     assert spam.received == []
+
+
+async def test_requests_arriving_as_the_gate_expires_reload_it_once(db: Database) -> None:
+    gate = Gate(ttl=0.01)
+    await gate.fresh(db)
+    reloads = 0
+    reload = gate.refresh
+
+    async def counted(database: Database) -> None:
+        nonlocal reloads
+        reloads += 1
+        await reload(database)
+
+    gate.refresh = counted  # type: ignore[method-assign]
+    await asyncio.sleep(0.02)
+    await asyncio.gather(*(gate.fresh(db) for _ in range(16)))
+    assert reloads == 1

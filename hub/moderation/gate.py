@@ -62,9 +62,19 @@ class Gate:
         self._until = 0.0
 
     async def fresh(self, db: Database) -> None:
-        """Reload when the TTL has passed; otherwise free."""
-        if time.monotonic() >= self._until:
+        """Reload when the TTL has passed; otherwise free.
+
+        One caller reloads; requests arriving meanwhile use the lists as they were (a few
+        seconds old at most) instead of each starting the same two queries.
+        """
+        if time.monotonic() < self._until:
+            return
+        self._until = time.monotonic() + self.ttl
+        try:
             await self.refresh(db)
+        except BaseException:
+            self._until = 0.0
+            raise
 
     async def refresh(self, db: Database) -> None:
         """Load the blocks and suspended actors now."""
