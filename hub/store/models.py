@@ -439,9 +439,13 @@ class InboxItem(Base):
 
 
 class RemoteNote(Base):
-    """A reply to one of our posts, or a mention of one of our coops, from another server."""
+    """A reply to one of our posts, a mention of one of our coops, or a remote member's post."""
 
     __tablename__ = "remote_notes"
+    __table_args__ = (
+        Index("ix_remote_notes_timeline", "published_at", "id"),
+        Index("ix_remote_notes_in_reply_to_uri", "in_reply_to_uri"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uri: Mapped[str] = mapped_column(String(2048), unique=True)

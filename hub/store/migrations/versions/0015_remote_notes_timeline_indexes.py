@@ -1,0 +1,26 @@
+"""timeline indexes on remote_notes: remote members' notes newest first, replies to them
+
+Revision ID: 0015
+Revises: 0010
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("remote_notes", schema=None) as batch_op:
+        batch_op.create_index("ix_remote_notes_timeline", ["published_at", "id"], unique=False)
+        batch_op.create_index("ix_remote_notes_in_reply_to_uri", ["in_reply_to_uri"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("remote_notes", schema=None) as batch_op:
+        batch_op.drop_index("ix_remote_notes_in_reply_to_uri")
+        batch_op.drop_index("ix_remote_notes_timeline")
