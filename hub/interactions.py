@@ -259,6 +259,8 @@ def _note_content(note: dict[str, Any]) -> dict[str, Any]:
     }
     if name := html_to_text(text(note.get("name"), MAX_NAME) or ""):
         kept["name"] = name  # the title of an event or article
+    if starts := _time(note.get("startTime")):
+        kept["startTime"] = starts.isoformat()  # an event's start, checked and in UTC
     return {
         "content_html": sanitize_html(content),
         "summary": html_to_text(text(note.get("summary"), MAX_SUMMARY) or "") or None,

@@ -125,6 +125,15 @@ class Entry:
         return ""
 
     @property
+    def starts_at(self) -> datetime | None:
+        """When a remote member's event starts (stored as checked ISO time on arrival)."""
+        if isinstance(self.post, RemoteNote) and isinstance(
+            starts := self.post.ap_json.get("startTime"), str
+        ):
+            return datetime.fromisoformat(starts)
+        return None
+
+    @property
     def cursor(self) -> Cursor:
         """The cursor of a page that ends with this entry."""
         return Cursor(self.post.published_at, self.post.id, self.remote)

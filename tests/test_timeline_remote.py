@@ -246,3 +246,20 @@ async def _remote_note(
 
 def _text(html: str) -> str:
     return html.removeprefix("<p>").removesuffix("</p>")
+
+
+async def test_a_members_event_shows_its_name_and_start(
+    client: Any, db: Database, settings: Any, federation: Federation, member: FakeRemote
+) -> None:
+    await add_member(federation, handle_of(member))
+    await run(federation)
+    event = member_note(
+        member, "coop", 7, type="Event", name="Sommerfest <b>der Coop</b>",
+        content="<p>Alle sind eingeladen.</p>", startTime="2026-07-04T16:00:00+02:00",
+        published="2026-05-01T10:00:00Z",
+    )  # fmt: skip
+    await _send(client, federation, member, event)
+    html = await _timeline(client, "/?lang=en")
+    assert "<strong>Sommerfest der Coop</strong>" in html  # its name as plain text
+    assert '<time class="dt-start" datetime="2026-07-04T14:00:00+00:00">' in html
+    assert "Alle sind eingeladen." in html
