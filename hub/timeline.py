@@ -10,13 +10,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.activitypub.readers import as_list, host_of, same_origin, text
+from hub.activitypub.readers import as_list, host_of, text
 from hub.store.models import (
     ActorKind,
     LocalActor,
@@ -26,6 +37,7 @@ from hub.store.models import (
     RemoteNote,
     Visibility,
 )
+from hub.store.types import UTCDateTime
 
 PAGE_SIZE = 20
 MAX_REPLIES = 200
@@ -37,6 +49,8 @@ REPLY_VISIBILITIES = (Visibility.public, Visibility.unlisted)
 
 Row = TypeVarTuple("Row")
 ReplyNote = aliased(RemoteNote, name="reply")  # a stored reply to a remote member's note
+_BEFORE_AT = bindparam("before_at", type_=UTCDateTime())
+_BEFORE_ID = bindparam("before_id", type_=Integer())
 
 
 class BadCursor(Exception):
@@ -96,42 +110,33 @@ class MediaLink:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One post on a timeline (ours, or a remote member's note), its coop and reply count."""
+class Item:
+    """What a timeline shows of one of our posts or of a remote member's note."""
 
-    post: Post | RemoteNote
+    id: int
+    published_at: datetime
+    updated_at: datetime | None
+    content_html: str
+    summary: str | None
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One post on a timeline (ours, or a remote member's note), its coop and reply count.
+
+    A remote entry links to its `original_url` on the coop's server; an event has a `title`
+    and `starts_at`.
+    """
+
+    post: Item
     coop: Author
     replies: int
     media: tuple[MediaLink, ...] = ()
-
-    @property
-    def remote(self) -> bool:
-        """True for a remote member's note, whose page is on its own server."""
-        return isinstance(self.post, RemoteNote)
-
-    @property
-    def original_url(self) -> str:
-        """Where a remote note is shown on its own server (same origin, checked on arrival)."""
-        if isinstance(self.post, RemoteNote):
-            url = self.post.ap_json.get("url")
-            return url if isinstance(url, str) else self.post.uri
-        return ""
-
-    @property
-    def title(self) -> str:
-        """An event's or article's name, if it has one."""
-        if isinstance(self.post, RemoteNote):
-            return str(self.post.ap_json.get("name") or "")
-        return ""
-
-    @property
-    def starts_at(self) -> datetime | None:
-        """When a remote member's event starts (stored as checked ISO time on arrival)."""
-        if isinstance(self.post, RemoteNote) and isinstance(
-            starts := self.post.ap_json.get("startTime"), str
-        ):
-            return datetime.fromisoformat(starts)
-        return None
+    remote: bool = False
+    original_url: str = ""
+    title: str = ""
+    starts_at: datetime | None = None
 
     @property
     def cursor(self) -> Cursor:
@@ -164,21 +169,36 @@ async def network_page(
 ) -> TimelinePage:
     """Public posts of all member coops (or of one local coop), newest first, older than `before`.
 
-    Each table gives at most `size + 1` entries older than the cursor; the merge keeps the
-    newest `size + 1`, so the page is exact and the next page starts where this one ends.
+    One query: each table gives at most `size + 1` rows older than the cursor through its own
+    index, and UNION ALL keeps the newest `size + 1` of both, so the page is exact and the next
+    page starts where this one ends.
     """
-    found = await _local_entries(session, before, size + 1, coop)
-    if coop is None:
-        found += await _remote_entries(session, before, size + 1)
-    entries = sorted(found, key=lambda entry: entry.cursor.key, reverse=True)[: size + 1]
+    query = _page_query(None if before is None else before.remote, size, coop is not None)
+    values: dict[str, Any] = {"coop_id": coop.id if coop is not None else None}
+    if before is not None:
+        values |= {"before_at": before.published, "before_id": before.id}
+    entries = [_entry(row) for row in (await session.execute(query, values)).all()]
     if len(entries) <= size:
         return TimelinePage(entries, None)
     return TimelinePage(entries[:size], entries[size - 1].cursor)
 
 
-async def _local_entries(
-    session: AsyncSession, before: Cursor | None, limit: int, coop: LocalActor | None
-) -> list[Entry]:
+@lru_cache(maxsize=16)
+def _page_query(before_remote: bool | None, size: int, one_coop: bool) -> Select[Any]:
+    """The page query for one shape of cursor, built once (building it costs more than running
+    it); the cursor and the coop are bound parameters."""
+    parts = [_local_rows(before_remote, size + 1, one_coop)]
+    if not one_coop:
+        parts.append(_remote_rows(before_remote, size + 1))
+    both = union_all(*(select(part.subquery()) for part in parts)).subquery()
+    return (
+        select(both)
+        .order_by(both.c.published_at.desc(), both.c.local.desc(), both.c.id.desc())
+        .limit(size + 1)
+    )
+
+
+def _local_rows(before_remote: bool | None, limit: int, one_coop: bool) -> Select[Any]:
     replies = (
         select(func.count(RemoteNote.id))
         .where(
@@ -189,25 +209,27 @@ async def _local_entries(
         .correlate(Post)
         .scalar_subquery()
     )
-    query = public_posts(select(Post, LocalActor.username, LocalActor.name, replies))
-    if coop is not None:
-        query = query.where(Post.local_actor_id == coop.id)
-    if before is not None:
-        query = query.where(_older_posts(before))
-    query = query.order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)
-    rows = (await session.execute(query)).all()
-    return [
-        Entry(
-            post,
-            Author(username, name),
-            count,
-            tuple(media_links({"attachment": post.attachments})),
+    query = public_posts(
+        select(
+            literal_column("1").label("local"),
+            *_shown(Post),
+            Post.attachments.label("document"),
+            LocalActor.username,
+            LocalActor.name,
+            literal_column("''").label("handle"),
+            literal_column("''").label("actor_uri"),
+            literal_column("''").label("uri"),
+            replies.label("replies"),
         )
-        for post, username, name, count in rows
-    ]
+    )
+    if one_coop:
+        query = query.where(Post.local_actor_id == bindparam("coop_id"))
+    if before_remote is not None:
+        query = query.where(_older_posts(before_remote))
+    return query.order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)
 
 
-async def _remote_entries(session: AsyncSession, before: Cursor | None, limit: int) -> list[Entry]:
+def _remote_rows(before_remote: bool | None, limit: int) -> Select[Any]:
     replies = (
         select(func.count(ReplyNote.id))
         .where(
@@ -220,27 +242,70 @@ async def _remote_entries(session: AsyncSession, before: Cursor | None, limit: i
         .correlate(RemoteNote)
         .scalar_subquery()
     )
-    query = member_notes(select(RemoteNote, RemoteActor, NetworkMember.handle, replies))
-    if before is not None:
-        query = query.where(_older_notes(before))
-    query = query.order_by(RemoteNote.published_at.desc(), RemoteNote.id.desc()).limit(limit)
-    rows = (await session.execute(query)).all()
-    return [
-        Entry(note, remote_author(actor, handle), count, tuple(media_links(note.ap_json)))
-        for note, actor, handle, count in rows
-    ]
+    query = member_notes(
+        select(
+            literal_column("0").label("local"),
+            *_shown(RemoteNote),
+            RemoteNote.ap_json.label("document"),
+            RemoteActor.username,
+            RemoteActor.name,
+            NetworkMember.handle,
+            RemoteActor.uri.label("actor_uri"),
+            RemoteNote.uri,
+            replies.label("replies"),
+        )
+    )
+    if before_remote is not None:
+        query = query.where(_older_notes(before_remote))
+    return query.order_by(RemoteNote.published_at.desc(), RemoteNote.id.desc()).limit(limit)
 
 
-def _older_posts(before: Cursor) -> ColumnElement[bool]:
-    if before.remote:  # local posts of the same instant rank above it: all shown already
-        return Post.published_at < before.published
-    return tuple_(Post.published_at, Post.id) < tuple_(before.published, before.id)
+def _shown(table: type[Post] | type[RemoteNote]) -> tuple[Any, ...]:
+    """The columns both kinds share, in the order of Item."""
+    return (
+        table.id,
+        table.published_at,
+        table.updated_at,
+        table.content_html,
+        table.summary,
+        table.language,
+    )
 
 
-def _older_notes(before: Cursor) -> ColumnElement[bool]:
-    if not before.remote:  # remote notes of the same instant rank below a local post
-        return RemoteNote.published_at <= before.published
-    return tuple_(RemoteNote.published_at, RemoteNote.id) < tuple_(before.published, before.id)
+def _entry(row: Any) -> Entry:
+    item = Item(
+        row.id, row.published_at, row.updated_at, row.content_html, row.summary, row.language
+    )
+    if row.local:
+        media = media_links({"attachment": row.document})
+        return Entry(item, Author(row.username, row.name), row.replies, tuple(media))
+    document = row.document if isinstance(row.document, dict) else {}
+    username = row.username or row.handle.split("@")[0]
+    author = Author(username, row.name or username, row.handle, row.actor_uri)
+    url = document.get("url")
+    starts = document.get("startTime")
+    return Entry(
+        item,
+        author,
+        row.replies,
+        tuple(media_links(document)),
+        remote=True,
+        original_url=url if isinstance(url, str) else row.uri,
+        title=str(document.get("name") or ""),
+        starts_at=datetime.fromisoformat(starts) if isinstance(starts, str) else None,
+    )
+
+
+def _older_posts(before_remote: bool) -> ColumnElement[bool]:
+    if before_remote:  # local posts of the same instant rank above it: all shown already
+        return Post.published_at < _BEFORE_AT
+    return tuple_(Post.published_at, Post.id) < tuple_(_BEFORE_AT, _BEFORE_ID)
+
+
+def _older_notes(before_remote: bool) -> ColumnElement[bool]:
+    if not before_remote:  # remote notes of the same instant rank below a local post
+        return RemoteNote.published_at <= _BEFORE_AT
+    return tuple_(RemoteNote.published_at, RemoteNote.id) < tuple_(_BEFORE_AT, _BEFORE_ID)
 
 
 def _newer_posts(after: Cursor) -> ColumnElement[bool]:
@@ -253,14 +318,6 @@ def _newer_notes(after: Cursor) -> ColumnElement[bool]:
     if not after.remote:
         return RemoteNote.published_at > after.published
     return tuple_(RemoteNote.published_at, RemoteNote.id) > tuple_(after.published, after.id)
-
-
-def remote_author(actor: RemoteActor, handle: str) -> Author:
-    """How a remote member coop is shown: its name, handle and profile on its own server."""
-    profile = actor.ap_json.get("url") if isinstance(actor.ap_json, dict) else None
-    url = profile if isinstance(profile, str) and same_origin(profile, actor.uri) else actor.uri
-    username = actor.username or handle.split("@")[0]
-    return Author(username, actor.name or username, handle, url)
 
 
 def public_posts(query: Select[*Row]) -> Select[*Row]:
