@@ -1,5 +1,8 @@
 """Benchmark the network timeline: its first and 100th page and its feeds, 1,000,000 posts.
 
+Besides the local posts, remote member coops' notes (one row in REMOTE_EVERY of the posts) are
+mixed into the timeline, with a reply from the fediverse to every REPLY_EVERY-th post.
+
 Run alone (never beside other tests) with
 `.venv/bin/python bench/timeline.py [--posts N] [--coops N] [--database-url postgresql://...]`.
 Needs wrk and taskset and two cores: `hub serve` and the bare aiohttp baseline on core 0, wrk on
@@ -46,13 +49,15 @@ from hub.actors.keys import generate_keys
 from hub.actors.validation import CoopDraft
 from hub.bootstrap import open_database
 from hub.config import load_settings
-from hub.store.models import Post, RemoteActor, RemoteNote, Visibility
+from hub.store.models import NetworkMember, Post, RemoteActor, RemoteNote, Visibility
 
 HERE = Path(__file__).resolve().parent
 HUB_HOST, BARE_HOST = "127.0.0.71", "127.0.0.72"
 DOMAIN = "bench.test"
 BATCH = 20_000
 REPLY_EVERY = 50
+REMOTE_EVERY = 20  # 5 % of the rows: notes of remote member coops
+REMOTE_MEMBERS = 25
 PAGES = 100
 WRK_OPTIONS = ("-t1", "-c4", "--latency", "--timeout", "2s")
 WARMUP, DURATION = "2s", "8s"
@@ -95,7 +100,9 @@ def run(data_dir: Path, database_url: str | None, posts: int, coops: int) -> int
     env = hub_env(data_dir, database_url, domain=DOMAIN, host=HUB_HOST, port=str(port))
     started = time.perf_counter()
     asyncio.run(seed(env, posts, coops))
-    print(f"seeded {posts:,} posts of {coops} coops in {time.perf_counter() - started:.0f} s")
+    remote = posts // REMOTE_EVERY
+    print(f"seeded {posts:,} posts of {coops} coops and {remote:,} notes of "
+          f"{REMOTE_MEMBERS} remote members in {time.perf_counter() - started:.0f} s")  # fmt: skip
     busy = warn_if_busy()
     hub_url, bare_url = f"http://{HUB_HOST}:{port}", f"http://{BARE_HOST}:{bare_port}"
     bare = [str(Path(HUB).with_name("python")), str(HERE / "hello.py"), BARE_HOST, str(bare_port)]
@@ -119,7 +126,8 @@ def run(data_dir: Path, database_url: str | None, posts: int, coops: int) -> int
     checks = judge(results, rss_mb)
     report(results, rss_mb)
     verdict_lines(checks)
-    document = {"posts": posts, "coops": coops, "database": "postgresql" if database_url
+    document = {"posts": posts, "coops": coops, "remote_notes": posts // REMOTE_EVERY,
+                "remote_members": REMOTE_MEMBERS, "database": "postgresql" if database_url
                 else "sqlite", "cpu_busy_before": busy, "peak_rss_mb": rss_mb,
                 "results": [asdict(result) for result in results]}  # fmt: skip
     save("timeline", document, checks)
@@ -142,6 +150,7 @@ async def seed(env: dict[str, str], posts: int, coops: int) -> None:
                 rows = [post_row(n, ids) for n in range(first, min(first + BATCH, posts))]
                 await session.execute(insert(Post), rows)
         await seed_replies(db, posts)
+        await seed_members(db, posts)
     finally:
         await db.dispose()
 
@@ -176,6 +185,39 @@ async def seed_replies(db: Any, posts: int) -> None:
         ]  # fmt: skip
         for first in range(0, len(rows), BATCH):
             await session.execute(insert(RemoteNote), rows[first : first + BATCH])
+
+
+async def seed_members(db: Any, posts: int) -> None:
+    """Remote member coops and their public notes, one per REMOTE_EVERY posts, spread evenly."""
+    async with db.begin() as session:
+        members = []
+        for m in range(REMOTE_MEMBERS):
+            host = f"member{m}.bench.test"
+            actor = RemoteActor(uri=f"http://{host}/users/coop", domain=host, username="coop",
+                                name=f"Member {m}", ap_json={})  # fmt: skip
+            session.add(actor)
+            await session.flush()
+            session.add(NetworkMember(remote_actor_id=actor.id, handle=f"coop@{host}"))
+            members.append(actor)
+        count = posts // REMOTE_EVERY
+        for first in range(0, count, BATCH):
+            rows = [remote_row(n, members) for n in range(first, min(first + BATCH, count))]
+            await session.execute(insert(RemoteNote), rows)
+
+
+def remote_row(number: int, members: list[RemoteActor]) -> dict[str, Any]:
+    """A member's public note as the inbox stores it; one in four with a photo link."""
+    actor = members[number % len(members)]
+    uri = f"{actor.uri}/statuses/{number}"
+    photo = {"type": "Document", "url": f"{actor.uri}/media/{number}.jpg", "name": "Foto",
+             "mediaType": "image/jpeg"}  # fmt: skip
+    return {
+        "uri": uri, "remote_actor_id": actor.id, "content_html": f"<p>Aus dem Netz {number}</p>",
+        "summary": "Termine" if number % 50 == 0 else None, "visibility": Visibility.public,
+        "ap_json": {"id": uri, "url": uri, "type": "Note",
+                    "attachment": [photo] if number % 4 == 0 else []},
+        "published_at": START + timedelta(seconds=30 * REMOTE_EVERY * number + 7),
+    }  # fmt: skip
 
 
 def walk_pages(hub_url: str, pages: int) -> str:

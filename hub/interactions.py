@@ -26,10 +26,12 @@ from hub.store.models import (
 )
 from hub.store.types import utcnow
 from hub.text import html_to_text, sanitize_html
+from hub.timeline import media_links
 from hub.uris import Uris
 
 MAX_CONTENT = 100_000  # characters of remote HTML considered at all (H9)
 MAX_SUMMARY = 1000
+MAX_NAME = 200
 ACTOR_DELETED = "actor deleted with its follows, notes and interactions"
 
 
@@ -63,7 +65,8 @@ async def on_create_note(
             in_reply_to_uri=id_of(note.get("inReplyTo")),
             in_reply_to_post_id=reply_to.id if reply_to else None,
             visibility=visibility,
-            published_at=_time(note.get("published")) or utcnow(),
+            # Never in the future: a wrong clock must not pin a note to the timeline's top.
+            published_at=min(_time(note.get("published")) or utcnow(), utcnow()),
             state=replies.STATE_FOR.get(policy, "shown") if reply_to else "shown",
             limited=await is_limited(session, author),
             **_note_content(note),
@@ -239,15 +242,30 @@ def _note_content(note: dict[str, Any]) -> dict[str, Any]:
     raw = note.get("content") if isinstance(note.get("content"), str) else fallback
     content = text(raw, MAX_CONTENT) or ""
     url = id_of(note.get("url"))
+    kept: dict[str, Any] = {
+        "id": note["id"],
+        "url": url if same_origin(url, note["id"]) else note["id"],  # O9
+        "type": "Note",
+        # Links and alt text only: pages show remote media as links, never fetch it (privacy).
+        "attachment": [
+            {
+                "type": "Document",
+                "url": media.url,
+                "name": media.description,
+                "mediaType": media.media_type,
+            }
+            for media in media_links(note)
+        ],
+    }
+    if name := html_to_text(text(note.get("name"), MAX_NAME) or ""):
+        kept["name"] = name  # the title of an event or article
+    if starts := _time(note.get("startTime")):
+        kept["startTime"] = starts.isoformat()  # an event's start, checked and in UTC
     return {
         "content_html": sanitize_html(content),
         "summary": html_to_text(text(note.get("summary"), MAX_SUMMARY) or "") or None,
         "language": text(language, 16),
-        "ap_json": {
-            "id": note["id"],
-            "url": url if same_origin(url, note["id"]) else note["id"],  # O9
-            "type": "Note",
-        },
+        "ap_json": kept,
     }
 
 

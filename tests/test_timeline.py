@@ -56,7 +56,7 @@ async def test_cursor_round_trips_through_its_url_form(db: Database, settings: A
         cursor = Cursor.parse(first.next_cursor.encode())
         assert cursor == first.next_cursor
         rest = await network_page(session, cursor, size=2)
-    assert [entry.post.source_text for entry in rest.entries] == ["Text 0"]
+    assert [entry.post.content_html for entry in rest.entries] == ["<p>Text 0</p>"]
     assert rest.next_cursor is None
 
 

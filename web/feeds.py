@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from aiohttp import web
 from feedgen.feed import FeedGenerator
@@ -112,22 +113,43 @@ def _generator(title: str, link: str, self_url: str, entries: list[Entry]) -> Fe
 
 def _add_entry(request: web.Request, generator: FeedGenerator, entry: Entry) -> None:
     uris = request.app[URIS]
-    url = uris.note(entry.coop.username, entry.post.id)
+    if entry.remote:  # a remote member's note: its page and profile are on its own server
+        url, author_url = entry.original_url, entry.coop.url
+    else:
+        url, author_url = (
+            uris.note(entry.coop.username, entry.post.id),
+            uris.actor(entry.coop.username),
+        )
     item = generator.add_entry(order="append")
     item.id(url)
     item.guid(url, permalink=True)
     item.link(href=url)
     item.title(_entry_title(entry.coop, entry))
-    item.author(name=entry.coop.name, uri=uris.actor(entry.coop.username))
+    item.author(name=entry.coop.name, uri=author_url)
     item.published(entry.post.published_at)
     item.updated(entry.post.updated_at or entry.post.published_at)
-    item.content(entry.post.content_html, type="html")
-    item.description(entry.post.content_html)
+    content = entry.post.content_html + _media_html(entry)
+    item.content(content, type="html")
+    item.description(content)
+
+
+def _media_html(entry: Entry) -> str:
+    """Attachments as links with their alt text: a feed reader decides whether to fetch them."""
+    if not entry.media:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(media.url)}">{escape(media.description or _("no description"))}'
+        "</a></li>"
+        for media in entry.media
+    )
+    return f"<ul>{items}</ul>"
 
 
 def _entry_title(coop: Author, entry: Entry) -> str:
     if entry.post.summary:
         return f"{coop.name}: {_('Content warning:')} {entry.post.summary}"
+    if entry.title:
+        return f"{coop.name}: {entry.title}"
     words = html_to_text(entry.post.content_html).split()
     text = " ".join(words)
     if len(text) > TITLE_CHARACTERS:

@@ -10,7 +10,6 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 from aiohttp import web
 
@@ -74,7 +73,7 @@ async def _pump(
     while time.monotonic() < deadline:
         await asyncio.sleep(POLL_SECONDS)
         newest = await _newest(request, state)
-        if newest is None or _key(newest) <= _key(after):
+        if newest is None or newest.key <= after.key:
             await response.write(b": idle\n\n")
             continue
         async with request.app[DB].read() as session:
@@ -92,7 +91,3 @@ async def _newest(request: web.Request, state: LiveState) -> Cursor | None:
             state.newest = await newest_cursor(session)
         state.read_at = time.monotonic()
     return state.newest
-
-
-def _key(cursor: Cursor) -> tuple[datetime, int]:
-    return (cursor.published, cursor.id)

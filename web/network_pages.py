@@ -46,7 +46,7 @@ def pager(request: web.Request, page_: TimelinePage, cursor: Cursor | None) -> d
 
 
 async def timeline(request: web.Request) -> web.StreamResponse:
-    """The network timeline: public posts of all member coops, newest first."""
+    """The network timeline: public posts of local and remote member coops, newest first."""
     cursor = page_cursor(request)
     async with request.app[DB].read() as session:
         found = await network_page(session, cursor)
@@ -62,8 +62,7 @@ async def timeline(request: web.Request) -> web.StreamResponse:
 
 
 def _live_stream(found: TimelinePage) -> str:
-    top = found.entries[0].post if found.entries else None
-    after = Cursor(top.published_at, top.id).encode() if top else ""
+    after = found.entries[0].cursor.encode() if found.entries else ""
     return f"/timeline/stream?after={after}"
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, text
 
 from hub.store.types import UTCDateTime, utcnow
 
@@ -439,9 +439,19 @@ class InboxItem(Base):
 
 
 class RemoteNote(Base):
-    """A reply to one of our posts, or a mention of one of our coops, from another server."""
+    """A reply to one of our posts, a mention of one of our coops, or a remote member's post."""
 
     __tablename__ = "remote_notes"
+    __table_args__ = (
+        Index("ix_remote_notes_timeline", "published_at", "id"),
+        # Only replies: most notes reply to nothing, and a smaller index is cheaper to keep.
+        Index(
+            "ix_remote_notes_in_reply_to_uri",
+            "in_reply_to_uri",
+            sqlite_where=text("in_reply_to_uri IS NOT NULL"),
+            postgresql_where=text("in_reply_to_uri IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uri: Mapped[str] = mapped_column(String(2048), unique=True)
