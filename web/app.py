@@ -27,6 +27,7 @@ from web import (
     moderation,
     network_pages,
     oauth,
+    organiser,
     pages,
     profile_pages,
     rsvp,
@@ -86,6 +87,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(feeds.routes())
     live.setup(app)
     app.router.add_routes(rsvp.routes())
+    app.router.add_routes(organiser.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_routes(auth.routes())
     app.router.add_routes(oauth.routes())

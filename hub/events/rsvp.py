@@ -19,6 +19,7 @@ from hub.store.models import (
     Event,
     EventParticipant,
     EventStatus,
+    EventWithdrawal,
     LocalActor,
     ParticipationState,
     RegistrationMode,
@@ -123,9 +124,17 @@ async def release(
     coop: LocalActor,
     event: Event,
     participant: EventParticipant,
+    reason: str = "cancelled",
 ) -> bool:
-    """Delete a registration; True when its freed seat went to the first in line."""
+    """Delete a registration (noted as cancelled or rejected); True when the seat moved on."""
     had_seat = participant.state == ParticipationState.accepted
+    session.add(
+        EventWithdrawal(
+            event_id=participant.event_id, remote_actor_id=participant.remote_actor_id,
+            web_registration_id=participant.web_registration_id, reason=reason,
+            registered_at=participant.created_at,
+        )
+    )  # fmt: skip
     await session.delete(participant)
     await session.flush()
     if had_seat and event.ends_at > utcnow():

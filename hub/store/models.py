@@ -708,6 +708,26 @@ class EventParticipant(Base):
     remote_actor: Mapped[RemoteActor | None] = relationship(lazy="raise_on_sql")
 
 
+class EventWithdrawal(Base):
+    """A registration that was cancelled or turned down, kept for the organisers' list."""
+
+    # No personal data of its own: the name comes from the remote actor or the web
+    # registration, which the purge wipes 30 days after the event.
+    __tablename__ = "event_withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    web_registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("web_registrations.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class DomainBlock(Base):
     """A server the managers limit or suspend (Mastodon's domain block), or allow."""
 
