@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -101,6 +102,21 @@ async def seats_taken(session: AsyncSession, event: Event) -> int:
         EventParticipant.state == ParticipationState.accepted,
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def seats_by_event(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, int]:
+    """Seats held per event, for many events in one query (events without any are left out)."""
+    if not event_ids:
+        return {}
+    query = (
+        select(EventParticipant.event_id, func.count())
+        .where(
+            EventParticipant.event_id.in_(event_ids),
+            EventParticipant.state == ParticipationState.accepted,
+        )
+        .group_by(EventParticipant.event_id)
+    )
+    return {event_id: int(taken) for event_id, taken in (await session.execute(query)).all()}
 
 
 async def withdraw(session: AsyncSession, uris: Uris, actor_uri: str, event_uri: str | None) -> str:

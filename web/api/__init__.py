@@ -7,6 +7,7 @@ from aiohttp import web
 from web.api import (
     accounts,
     conversation,
+    events,
     instance,
     interactions,
     markers,
@@ -33,4 +34,5 @@ def routes() -> list[web.RouteDef]:
         + notifications.routes()
         + social.routes()
         + markers.routes()
+        + events.routes()
     )
