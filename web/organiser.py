@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import memberships
 from hub.events import listing, organiser, service
@@ -162,7 +162,7 @@ async def _person(request: web.Request) -> Person:
     return person
 
 
-async def _coop_of(request: web.Request, session: AsyncSession, event_id: int) -> LocalActor:
+async def _coop_of(request: web.Request, session: Any, event_id: int) -> LocalActor:
     """The coop organising the event, when the person logged in manages it; else 404/403."""
     person = await _person(request)
     try:
@@ -174,7 +174,7 @@ async def _coop_of(request: web.Request, session: AsyncSession, event_id: int) -
     return coop
 
 
-async def _dates(session: AsyncSession, event: Event) -> list[Event]:
+async def _dates(session: Any, event: Event) -> list[Event]:
     if event.rrule is None:
         return [event]
     return list(await service.series_occurrences(session, event))

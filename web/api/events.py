@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events import drafts, listing, organiser, service
 from hub.events.documents import local_end, local_start
@@ -181,7 +180,7 @@ async def _one(request: web.Request, coop: LocalActor, event_id: int) -> web.Res
     return _json(entity(event, coop, request.app[URIS], seats.get(event.id, 0)))
 
 
-async def _live(session: AsyncSession, coop: LocalActor, event_id: int) -> Event:
+async def _live(session: Any, coop: LocalActor, event_id: int) -> Event:
     try:
         return await service.live_event(session, coop, event_id)
     except EventNotFound:
