@@ -32,8 +32,8 @@ from web import (
     profile_pages,
     rsvp,
 )
-from web.cache import DocumentCache
-from web.keys import CACHE, DB, FEDERATION, LIMITS, SETTINGS, URIS
+from web.cache import DocumentCache, FeedCache
+from web.keys import CACHE, DB, FEDERATION, FEEDS, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
 from web.responses import CORS, HttpError, error_body, page
 
@@ -67,6 +67,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app[URIS] = context.uris
     app[FEDERATION] = context
     app[CACHE] = cache or DocumentCache()
+    app[FEEDS] = FeedCache()
     app[LIMITS] = Limits()
     env = aiohttp_jinja2.setup(
         app,

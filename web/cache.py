@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 # Writes made by this process invalidate at once; writes by another process (the CLI,
 # another web process) show within this many seconds, like Mastodon's actor max-age.
@@ -40,3 +42,31 @@ class DocumentCache:
     def clear(self) -> None:
         """Forget everything (after a write)."""
         self._entries.clear()
+
+
+class FeedCache:
+    """Rendered feeds by key, each valid for one ETag; one render at a time per key."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._size = size
+        self._entries: dict[str, tuple[str, bytes]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def get_or_render(
+        self, key: str, etag: str, render: Callable[[], Awaitable[bytes]]
+    ) -> bytes:
+        """The body cached for this key and ETag, else render it (others wait for that)."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == etag:
+            return entry[1]
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == etag:
+                return entry[1]
+            body = await render()
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+                self._locks = {key: lock}
+            self._entries[key] = (etag, body)
+            return body

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vRecur
 from icalendar import Event as VEvent
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events.documents import ICAL_STATUS, local_end, local_start, where_line
@@ -54,9 +54,14 @@ async def event_calendar(
 
 
 async def feed(
-    session: AsyncSession, uris: Uris, name: str, coop: LocalActor | None = None
+    session: AsyncSession,
+    uris: Uris,
+    name: str,
+    coop: LocalActor | None = None,
+    since: datetime | None = None,
 ) -> bytes:
-    """Single events and series of one coop (or of every coop), recent and upcoming."""
+    """Single events and series of one coop (or of every coop) ending after `since`."""
+    since = since or feed_window(utcnow())
     query = (
         select(Event, LocalActor)
         .join(LocalActor, LocalActor.id == Event.local_actor_id)
@@ -64,7 +69,7 @@ async def feed(
             Event.series_id.is_(None),
             Event.deleted_at.is_(None),
             LocalActor.deleted_at.is_(None),
-            (Event.rrule.is_not(None)) | (Event.ends_at > utcnow() - KEEP_PAST),
+            (Event.rrule.is_not(None)) | (Event.ends_at > since),
         )
         .order_by(Event.starts_at, Event.id)
         .limit(MAX_FEED)
@@ -74,6 +79,28 @@ async def feed(
     rows = [(event, owner) for event, owner in (await session.execute(query)).all()]
     series = [event.id for event, _ in rows if event.rrule]
     return calendar(name, rows, uris, await _overrides(session, series))
+
+
+def feed_window(now: datetime) -> datetime:
+    """Where feeds start: 30 days back, on the hour, so a feed stays the same within an hour."""
+    return now.replace(minute=0, second=0, microsecond=0) - KEEP_PAST
+
+
+async def change_marker(session: AsyncSession) -> str:
+    """A short text that changes whenever any event or coop is added, changed or deleted."""
+    # Every write to an event stamps published_at, updated_at or deleted_at with the time;
+    # the counts catch rows removed for good. Aggregates over indexed columns stay cheap.
+    events = select(
+        func.count(), func.max(Event.id), func.max(Event.published_at),
+        func.max(Event.updated_at), func.max(Event.deleted_at),
+    )  # fmt: skip
+    coops = select(func.count(), func.max(LocalActor.updated_at), func.max(LocalActor.deleted_at))
+    values = [*(await session.execute(events)).one(), *(await session.execute(coops)).one()]
+    return "|".join(_stamp(value) for value in values)
+
+
+def _stamp(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 async def _overrides(session: AsyncSession, series_ids: list[int]) -> Sequence[Event]:

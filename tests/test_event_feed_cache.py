@@ -1,0 +1,77 @@
+"""The calendar feeds are rendered once per change: ETag, 304, and a new ETag on any change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import icalendar
+from sqlalchemy import update
+
+from hub.actors.local import get_coop
+from hub.config import Settings
+from hub.events import service
+from hub.store.db import Database
+from hub.store.models import Event
+from hub.store.types import utcnow
+from hub.uris import Uris
+from tests.events_data import CALL, WORKSHOP, add_event
+from tests.helpers import make_coop
+
+FEEDS = ("/events.ics", "/users/fairbnb/events.ics")
+
+
+async def etags(client: Any) -> list[str]:
+    """The ETag of each feed, after checking that it answers 304 to itself."""
+    found = []
+    for path in FEEDS:
+        answer = await client.get(path)
+        assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/calendar")
+        etag = answer.headers["ETag"]
+        again = await client.get(path, headers={"If-None-Match": etag})
+        assert again.status == 304 and await again.read() == b"" and again.headers["ETag"] == etag
+        found.append(etag)
+    return found
+
+
+async def titles(client: Any) -> list[str]:
+    feed = icalendar.Calendar.from_ical(await (await client.get("/events.ics")).read())
+    return sorted(str(event["SUMMARY"]) for event in feed.walk("VEVENT"))
+
+
+async def test_an_unchanged_feed_keeps_its_etag_and_answers_304(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    await make_coop(db, settings, "fairbnb")
+    await add_event(db, settings, CALL)
+    first = await etags(client)
+    assert await etags(client) == first
+    stale = await client.get("/events.ics", headers={"If-None-Match": '"something-else"'})
+    assert stale.status == 200 and stale.headers["ETag"] == first[0]
+
+
+async def test_every_kind_of_change_gives_a_new_etag_and_the_new_feed(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    await make_coop(db, settings, "fairbnb")
+    call = await add_event(db, settings, CALL)
+    seen = [await etags(client)]
+    await add_event(db, settings, WORKSHOP)  # a new event
+    seen.append(await etags(client))
+    assert await titles(client) == ["Offener Community-Call", "Workshop: Genossenschaft gründen"]
+    async with db.begin() as session:  # cancelled through the service
+        await service.cancel_event(session, Uris(settings), await get_coop(session, "fairbnb"),
+                                   call.id)  # fmt: skip
+    seen.append(await etags(client))
+    async with db.begin() as session:  # changed by another process (the CLI): same database
+        await session.execute(
+            update(Event).where(Event.id == call.id).values(title="Neu", updated_at=utcnow())
+        )
+    seen.append(await etags(client))
+    assert "Neu" in await titles(client)
+    async with db.begin() as session:  # deleted
+        await service.delete_event(session, Uris(settings), await get_coop(session, "fairbnb"),
+                                   call.id)  # fmt: skip
+    seen.append(await etags(client))
+    assert await titles(client) == ["Workshop: Genossenschaft gründen"]
+    assert len({network for network, _ in seen}) == len(seen)
+    assert len({coop for _, coop in seen}) == len(seen)
