@@ -593,6 +593,10 @@ class Event(Base):
         UniqueConstraint("series_id", "recurrence_id"),
         Index("ix_events_upcoming", "local_actor_id", "starts_at"),
         Index("ix_events_starts_at", "starts_at"),
+        # The calendar feeds' change marker reads the newest of each stamp.
+        Index("ix_events_published_at", "published_at"),
+        Index("ix_events_updated_at", "updated_at"),
+        Index("ix_events_deleted_at", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

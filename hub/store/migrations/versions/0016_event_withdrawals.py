@@ -1,4 +1,4 @@
-"""cancelled and rejected registrations, for the organisers' participant list
+"""cancelled and rejected registrations for the organisers; indexes for the feeds' marker
 
 Revision ID: 0016
 Revises: 0010
@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 STAMP = hub.store.types.UTCDateTime(timezone=True)
 LINKS = ("event_id", "remote_actor_id", "web_registration_id")
+STAMPS = ("published_at", "updated_at", "deleted_at")
 
 
 def upgrade() -> None:
@@ -54,7 +55,13 @@ def upgrade() -> None:
     with op.batch_alter_table("event_withdrawals", schema=None) as batch_op:
         for name in LINKS:
             batch_op.create_index(batch_op.f(f"ix_event_withdrawals_{name}"), [name])
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        for name in STAMPS:
+            batch_op.create_index(f"ix_events_{name}", [name])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        for name in STAMPS:
+            batch_op.drop_index(f"ix_events_{name}")
     op.drop_table("event_withdrawals")
