@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 import icalendar
@@ -75,3 +76,22 @@ async def test_every_kind_of_change_gives_a_new_etag_and_the_new_feed(
     assert await titles(client) == ["Workshop: Genossenschaft gründen"]
     assert len({network for network, _ in seen}) == len(seen)
     assert len({coop for _, coop in seen}) == len(seen)
+
+
+async def test_calendar_apps_get_the_feed_gzipped_with_its_own_etag(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    await make_coop(db, settings, "fairbnb")
+    await add_event(db, settings, CALL)
+    packed = await client.get("/events.ics", headers={"Accept-Encoding": "gzip"},
+                              auto_decompress=False)  # fmt: skip
+    raw = await packed.read()
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == "Accept-Encoding"
+    plain = await client.get("/events.ics", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(raw) == await plain.read()
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    for etag in (packed.headers["ETag"], plain.headers["ETag"]):
+        again = await client.get("/events.ics", headers={"If-None-Match": etag})
+        assert again.status == 304

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from datetime import datetime
 from typing import Any
@@ -78,15 +79,29 @@ async def _cached_feed(
     # an unchanged feed is answered (200 from memory, or 304) without rendering it again.
     since = calendar.feed_window(utcnow())
     marker = await calendar.change_marker(session)
-    etag = _etag(f"{key}|{since.isoformat()}|{marker}".encode())
-    if etag in request.headers.get("If-None-Match", ""):
-        return web.Response(status=304, headers=_calendar_headers(etag))
+    plain = _etag(f"{key}|{since.isoformat()}|{marker}".encode())
+    packed = plain[:-1] + '-gzip"'  # each encoding of the feed has its own ETag
+    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    etag = packed if gzipped else plain
+    headers = {**_calendar_headers(etag), "Vary": "Accept-Encoding"}
+    asked = request.headers.get("If-None-Match", "")
+    if plain in asked or packed in asked:
+        return web.Response(status=304, headers=headers)
 
     async def render() -> bytes:
         return await calendar.feed(session, request.app[URIS], name, coop, since)
 
-    body = await request.app[FEEDS].get_or_render(key, etag, render)
-    return _calendar_response(request, body, etag)
+    async def compress() -> bytes:
+        return gzip.compress(await request.app[FEEDS].get_or_render(key, plain, render), 6)
+
+    if gzipped:  # calendar apps ask for gzip; a network feed shrinks to a tenth
+        body = await request.app[FEEDS].get_or_render(key + ":gzip", packed, compress)
+        headers["Content-Encoding"] = "gzip"
+    else:
+        body = await request.app[FEEDS].get_or_render(key, plain, render)
+    response = web.Response(body=body, headers=headers)
+    response.headers["Content-Type"] = CALENDAR
+    return response
 
 
 async def upcoming_page(request: web.Request) -> web.StreamResponse:
@@ -171,9 +186,9 @@ def _date(request: web.Request, username: str, date: Event) -> dict[str, object]
     }
 
 
-def _calendar_response(request: web.Request, body: bytes, etag: str | None = None) -> web.Response:
+def _calendar_response(request: web.Request, body: bytes) -> web.Response:
     # Calendar apps poll feeds; an unchanged feed costs them a 304 instead of the body.
-    etag = etag or _etag(body)
+    etag = _etag(body)
     headers = _calendar_headers(etag)
     if etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
