@@ -1,8 +1,10 @@
-"""The calendar feeds are rendered once per change: ETag, 304, and a new ETag on any change."""
+"""Feeds and the upcoming page are rendered once per change: ETag, 304, new ETag on a change."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+from datetime import timedelta
 from typing import Any
 
 import icalendar
@@ -19,6 +21,7 @@ from tests.events_data import CALL, WORKSHOP, add_event
 from tests.helpers import make_coop
 
 FEEDS = ("/events.ics", "/users/fairbnb/events.ics")
+HTML = {"Accept": "text/html"}
 
 
 async def etags(client: Any) -> list[str]:
@@ -95,3 +98,23 @@ async def test_calendar_apps_get_the_feed_gzipped_with_its_own_etag(
     for etag in (packed.headers["ETag"], plain.headers["ETag"]):
         again = await client.get("/events.ics", headers={"If-None-Match": etag})
         assert again.status == 304
+
+
+async def test_the_upcoming_page_follows_changes_and_drops_a_date_once_it_is_over(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    await make_coop(db, settings, "fairbnb")
+    await add_event(db, settings, CALL)
+    page = await (await client.get("/events", headers=HTML)).text()
+    assert "Offener Community-Call" in page and "Workshop" not in page
+    soon = await add_event(db, settings, WORKSHOP)
+    async with db.begin() as session:  # a date that ends in a moment, soonest of all
+        ends = utcnow() + timedelta(seconds=1)
+        await session.execute(
+            update(Event).where(Event.id == soon.id)
+            .values(starts_at=ends - timedelta(hours=1), ends_at=ends, updated_at=utcnow())
+        )  # fmt: skip
+    assert "Workshop" in await (await client.get("/events", headers=HTML)).text()
+    await asyncio.sleep(1.5)
+    page = await (await client.get("/events", headers=HTML)).text()
+    assert "Workshop" not in page and "Offener Community-Call" in page

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 # Writes made by this process invalidate at once; writes by another process (the CLI,
 # another web process) show within this many seconds, like Mastodon's actor max-age.
 TTL_SECONDS = 30.0
+# What renders a body: the bytes, and the moment they go stale by themselves (or None).
+Render = Callable[[], Awaitable[tuple[bytes, datetime | None]]]
 
 
 class DocumentCache:
@@ -45,28 +48,35 @@ class DocumentCache:
 
 
 class FeedCache:
-    """Rendered feeds by key, each valid for one ETag; one render at a time per key."""
+    """Rendered feeds and pages by key, each valid for one ETag (and until a moment, if given)."""
 
     def __init__(self, size: int = 1000) -> None:
         self._size = size
-        self._entries: dict[str, tuple[str, bytes]] = {}
+        self._entries: dict[str, tuple[str, bytes, datetime | None]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def get_or_render(
-        self, key: str, etag: str, render: Callable[[], Awaitable[bytes]]
+        self, key: str, etag: str, render: Render, now: datetime | None = None
     ) -> bytes:
-        """The body cached for this key and ETag, else render it (others wait for that)."""
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] == etag:
-            return entry[1]
+        """The body kept for this key and ETag, else render it (others wait for that)."""
+        body = self._fresh(key, etag, now)
+        if body is not None:
+            return body
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] == etag:
-                return entry[1]
-            body = await render()
+            body = self._fresh(key, etag, now)
+            if body is not None:
+                return body
+            body, until = await render()
             if len(self._entries) >= self._size:
                 self._entries.clear()
                 self._locks = {key: lock}
-            self._entries[key] = (etag, body)
+            self._entries[key] = (etag, body, until)
             return body
+
+    def _fresh(self, key: str, etag: str, now: datetime | None) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != etag:
+            return None
+        until = entry[2]
+        return entry[1] if until is None or now is None or now < until else None

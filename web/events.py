@@ -88,11 +88,11 @@ async def _cached_feed(
     if plain in asked or packed in asked:
         return web.Response(status=304, headers=headers)
 
-    async def render() -> bytes:
-        return await calendar.feed(session, request.app[URIS], name, coop, since)
+    async def render() -> tuple[bytes, None]:
+        return await calendar.feed(session, request.app[URIS], name, coop, since), None
 
-    async def compress() -> bytes:
-        return gzip.compress(await request.app[FEEDS].get_or_render(key, plain, render), 6)
+    async def compress() -> tuple[bytes, None]:
+        return gzip.compress(await request.app[FEEDS].get_or_render(key, plain, render), 6), None
 
     if gzipped:  # calendar apps ask for gzip; a network feed shrinks to a tenth
         body = await request.app[FEEDS].get_or_render(key + ":gzip", packed, compress)
@@ -105,21 +105,22 @@ async def _cached_feed(
 
 
 async def upcoming_page(request: web.Request) -> web.StreamResponse:
-    """The network's upcoming dates, soonest first (rendered again after a change or a minute)."""
+    """The network's upcoming dates, soonest first (rendered again after a change, or when one
+    of them is over)."""
     now = utcnow()
     async with request.app[DB].read() as session:
         marker = await calendar.change_marker(session)
-    minute = now.replace(second=0, microsecond=0).isoformat()
     key = f"upcoming:{current()}:{request.rel_url}"
 
-    async def render() -> bytes:
+    async def render() -> tuple[bytes, datetime | None]:
         return await _upcoming_html(request, now)
 
-    body = await request.app[FEEDS].get_or_render(key, f"{minute}|{marker}", render)
+    body = await request.app[FEEDS].get_or_render(key, marker, render, now)
     return web.Response(body=body, content_type="text/html", charset="utf-8")
 
 
-async def _upcoming_html(request: web.Request, now: datetime) -> bytes:
+async def _upcoming_html(request: web.Request, now: datetime) -> tuple[bytes, datetime | None]:
+    """The page, and when it goes stale: as soon as the first of its dates is over."""
     uris = request.app[URIS]
     async with request.app[DB].read() as session:
         rows = await listing.upcoming(session, now)
@@ -139,7 +140,8 @@ async def _upcoming_html(request: web.Request, now: datetime) -> bytes:
     context = {"items": items, "ics": feed, "webcal": uris.webcal(feed)}
     body = page("events.html", request, context).body
     assert isinstance(body, bytes)
-    return body
+    # Only a listed date that ends changes the list by itself; everything else is a write.
+    return body, min((item.ends_at for item, _ in rows), default=None)
 
 
 async def _found(request: web.Request) -> Found:
