@@ -99,8 +99,11 @@ class LocalActor(Base):
     rsa_private_pem: Mapped[str] = mapped_column(Text)
     ed25519_private_multibase: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed for the calendar feeds' change marker (the newest of each, one lookup).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # A suspended coop is also marked deleted (every URL answers 410) until it is restored
     # or purged; a limited one is neither re-shared by the network nor on the timeline.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

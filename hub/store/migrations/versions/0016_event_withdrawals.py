@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 STAMP = hub.store.types.UTCDateTime(timezone=True)
 LINKS = ("event_id", "remote_actor_id", "web_registration_id")
 STAMPS = ("published_at", "updated_at", "deleted_at")
+COOP_STAMPS = ("updated_at", "deleted_at")
 
 
 def upgrade() -> None:
@@ -58,9 +59,15 @@ def upgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         for name in STAMPS:
             batch_op.create_index(f"ix_events_{name}", [name])
+    with op.batch_alter_table("local_actors", schema=None) as batch_op:
+        for name in COOP_STAMPS:
+            batch_op.create_index(batch_op.f(f"ix_local_actors_{name}"), [name])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("local_actors", schema=None) as batch_op:
+        for name in COOP_STAMPS:
+            batch_op.drop_index(batch_op.f(f"ix_local_actors_{name}"))
     with op.batch_alter_table("events", schema=None) as batch_op:
         for name in STAMPS:
             batch_op.drop_index(f"ix_events_{name}")
