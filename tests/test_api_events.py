@@ -132,6 +132,7 @@ async def test_patch_changes_the_given_fields_keeps_the_rest_and_sends_an_update
         ({**WORKSHOP, "capacity": "viele"}, "capacity must be a number"),
         ({**WORKSHOP, "capacity": True}, "capacity must be a whole number"),
         ({**WORKSHOP, "colour": "red"}, "unknown field 'colour'"),
+        ({**WORKSHOP, "status": "cancelled"}, "cancel with POST /api/v1/hub/events/ID/cancel"),
         ({**WORKSHOP, "hashtags": ["coop", 5]}, "hashtags must be a list of strings"),
         ({"title": "Ohne Zeit"}, None),
     ],

@@ -78,8 +78,6 @@ async def change(request: web.Request) -> web.StreamResponse:
     """Change the fields given (a single event or one date of a series); followers get Update."""
     coop = await _coop(request, "write:events")
     fields = _fields(await read_params(request))
-    if fields.get("status") == EventStatus.cancelled.value:
-        fail(422, f"Validation failed: cancel with POST {BASE}/ID/cancel")
     try:
         async with request.app[DB].begin() as session:
             event = await service.live_event(session, coop, _id(request))
@@ -195,6 +193,8 @@ def _fields(params: dict[str, Any]) -> dict[str, Any]:
         if name not in drafts.FIELDS:
             fail(422, f"Validation failed: unknown field {name[:64]!r}")
         fields[name] = _typed(name, value)
+    if fields.get("status") == EventStatus.cancelled.value:  # followers must hear of it
+        fail(422, f"Validation failed: cancel with POST {BASE}/ID/cancel")
     return fields
 
 
