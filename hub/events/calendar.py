@@ -131,8 +131,8 @@ async def feed(
             key = _key(uid, recurrence, head.name, uris, item.id, item.published_at,
                        item.updated_at)  # fmt: skip
             wanted.append((key, head, item, recurrence))
-    await _write_missing(session, uris, wanted)
-    parts = [_written[key] for key, *_ in wanted]
+    texts = await _texts(session, uris, wanted)
+    parts = [texts[key] for key, *_ in wanted]
     zones = {item.timezone for _, _, item, _ in wanted}
     first = min((head.starts_at for head in heads), default=utcnow())
     return _assemble(name, parts, zones, first)
@@ -141,7 +141,7 @@ async def feed(
 # What a feed reads of every event to know whether its text is already written.
 HEAD = (Event.id, Event.series_id, Event.published_at, Event.updated_at, Event.starts_at,
         Event.timezone, Event.rrule.is_not(None).label("is_series"))  # fmt: skip
-LOAD_BATCH = 500
+LOAD_BATCH = 100
 
 
 async def _override_heads(session: AsyncSession, series_ids: list[int]) -> Sequence[Any]:
@@ -153,15 +153,18 @@ async def _override_heads(session: AsyncSession, series_ids: list[int]) -> Seque
     return (await session.execute(query.order_by(Event.starts_at))).all()
 
 
-async def _write_missing(
+async def _texts(
     session: AsyncSession, uris: Uris, wanted: list[tuple[tuple[Any, ...], Any, Any, bool]]
-) -> None:
-    """Load and write out the events whose text is not kept yet (after a change: a few)."""
+) -> dict[tuple[Any, ...], bytes]:
+    """The text of every wanted event: kept ones, and the rest loaded and written out."""
     if len(_written) + len(wanted) > MAX_WRITTEN:
         _written.clear()
+    # Collected here, so another feed clearing the store meanwhile takes nothing away.
+    texts = {key: _written[key] for key, *_ in wanted if key in _written}
     missing = {item.id: (key, head, recurrence) for key, head, item, recurrence in wanted
-               if key not in _written}  # fmt: skip
+               if key not in texts}  # fmt: skip
     ids = list(missing)
+    # Small batches: each query lets other requests run between the writing.
     for first in range(0, len(ids), LOAD_BATCH):
         query = (
             select(Event, LocalActor)
@@ -171,7 +174,9 @@ async def _write_missing(
         for event, owner in (await session.execute(query)).all():
             key, head, recurrence = missing[event.id]
             uid = uris.event(head.username, head.id)
-            _written[key] = bytes(_vevent(event, owner, uris, uid, recurrence).to_ical())
+            text = bytes(_vevent(event, owner, uris, uid, recurrence).to_ical())
+            texts[key] = _written[key] = text
+    return texts
 
 
 def feed_window(now: datetime) -> datetime:
