@@ -54,5 +54,5 @@ async def cmd_decide(args: argparse.Namespace, settings: Settings, db: Database)
 
 
 def _values(row: organiser.Participant) -> list[str]:
-    return [str(row.id), row.state.value, row.name, row.email or "", row.source,
+    return [str(row.id), row.status, row.name, row.email or "", row.source,
             row.registered_at.isoformat(timespec="seconds"), row.message or ""]  # fmt: skip

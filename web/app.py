@@ -30,13 +30,14 @@ from web import (
     moderation,
     network_pages,
     oauth,
+    organiser,
     pages,
     profile_pages,
     reports,
     rsvp,
 )
-from web.cache import DocumentCache
-from web.keys import CACHE, DB, FEDERATION, LIMITS, SETTINGS, URIS
+from web.cache import DocumentCache, FeedCache
+from web.keys import CACHE, DB, FEDERATION, FEEDS, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
 from web.responses import CORS, HttpError, error_body, page
 
@@ -70,6 +71,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app[URIS] = context.uris
     app[FEDERATION] = context
     app[CACHE] = cache or DocumentCache()
+    app[FEEDS] = FeedCache()
     app[LIMITS] = Limits()
     env = aiohttp_jinja2.setup(
         app,
@@ -90,6 +92,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app.router.add_routes(feeds.routes())
     live.setup(app)
     app.router.add_routes(rsvp.routes())
+    app.router.add_routes(organiser.routes())
     app.router.add_routes(inbox.routes())
     app.router.add_routes(auth.routes())
     app.router.add_routes(coop_pages.routes())

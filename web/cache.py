@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 # Writes made by this process invalidate at once; writes by another process (the CLI,
 # another web process) show within this many seconds, like Mastodon's actor max-age.
 TTL_SECONDS = 30.0
+# What renders a body: the bytes, and the moment they go stale by themselves (or None).
+Render = Callable[[], Awaitable[tuple[bytes, datetime | None]]]
 
 
 class DocumentCache:
@@ -40,3 +45,38 @@ class DocumentCache:
     def clear(self) -> None:
         """Forget everything (after a write)."""
         self._entries.clear()
+
+
+class FeedCache:
+    """Rendered feeds and pages by key, each valid for one ETag (and until a moment, if given)."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._size = size
+        self._entries: dict[str, tuple[str, bytes, datetime | None]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def get_or_render(
+        self, key: str, etag: str, render: Render, now: datetime | None = None
+    ) -> bytes:
+        """The body kept for this key and ETag, else render it (others wait for that)."""
+        body = self._fresh(key, etag, now)
+        if body is not None:
+            return body
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            body = self._fresh(key, etag, now)
+            if body is not None:
+                return body
+            body, until = await render()
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+                self._locks = {key: lock}
+            self._entries[key] = (etag, body, until)
+            return body
+
+    def _fresh(self, key: str, etag: str, now: datetime | None) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != etag:
+            return None
+        until = entry[2]
+        return entry[1] if until is None or now is None or now < until else None

@@ -6,11 +6,12 @@ say the same in the visitor's language, with Babel's day and month names.
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from hub.events.documents import local_end, local_start
 from hub.store.models import Event, EventStatus, RegistrationMode
 from web.i18n import N_, _, current, ngettext
 
@@ -54,13 +55,18 @@ CATEGORIES = {
 
 def when(event: Event) -> str:
     """'Friday, 4 December 2026, 14:00–16:00 (Europe/Berlin)' in the current language."""
-    language, zone = current(), ZoneInfo(event.timezone)
-    start, end = local_start(event), local_end(event)
+    return _when(event.starts_at, event.ends_at, event.timezone, current())
+
+
+@lru_cache(maxsize=8192)  # Babel takes a millisecond a line; lists show the same dates again
+def _when(starts_at: datetime, ends_at: datetime, timezone: str, language: str) -> str:
+    zone = ZoneInfo(timezone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     values = {
         "day": format_date(start.date(), "full", locale=language),
         "start": format_time(start, "short", tzinfo=zone, locale=language),
         "end": format_time(end, "short", tzinfo=zone, locale=language),
-        "zone": event.timezone,
+        "zone": timezone,
     }
     if end.date() == start.date():
         return _("%(day)s, %(start)s–%(end)s (%(zone)s)") % values

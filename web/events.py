@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
 from hub.events import calendar, listing
 from hub.events.documents import local_end, local_start, with_event_context
 from hub.events.listing import Found, Lookup
-from hub.store.models import Event, EventStatus
+from hub.store.models import Event, EventStatus, LocalActor
 from hub.store.types import utcnow
 from web import event_text, rsvp
-from web.keys import DB, SETTINGS, URIS
+from web.i18n import current
+from web.keys import DB, FEEDS, SETTINGS, URIS
 from web.negotiation import activitypub_content_type, wants_activitypub
 from web.responses import dumps, fail, json_bytes, page
 
@@ -58,23 +62,68 @@ async def coop_ics(request: web.Request) -> web.StreamResponse:
             coop = await listing.live_coop(session, request.match_info["username"])
         except Lookup as error:
             fail(error.status, str(error))
-        body = await calendar.feed(session, request.app[URIS], coop.name, coop)
-    return _calendar_response(request, body)
+        return await _cached_feed(request, session, f"coop:{coop.username}", coop.name, coop)
 
 
 async def network_ics(request: web.Request) -> web.StreamResponse:
     """Every event of the network as iCalendar."""
     name = request.app[SETTINGS].network_name
     async with request.app[DB].read() as session:
-        body = await calendar.feed(session, request.app[URIS], name)
-    return _calendar_response(request, body)
+        return await _cached_feed(request, session, "network", name, None)
+
+
+async def _cached_feed(
+    request: web.Request, session: Any, key: str, name: str, coop: LocalActor | None
+) -> web.Response:
+    # Rendering thousands of events takes long; the ETag comes from a cheap change marker, so
+    # an unchanged feed is answered (200 from memory, or 304) without rendering it again.
+    since = calendar.feed_window(utcnow())
+    marker = await calendar.change_marker(session)
+    plain = _etag(f"{key}|{since.isoformat()}|{marker}".encode())
+    packed = plain[:-1] + '-gzip"'  # each encoding of the feed has its own ETag
+    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    etag = packed if gzipped else plain
+    headers = {**_calendar_headers(etag), "Vary": "Accept-Encoding"}
+    asked = request.headers.get("If-None-Match", "")
+    if plain in asked or packed in asked:
+        return web.Response(status=304, headers=headers)
+
+    async def render() -> tuple[bytes, None]:
+        return await calendar.feed(session, request.app[URIS], name, coop, since), None
+
+    async def compress() -> tuple[bytes, None]:
+        return gzip.compress(await request.app[FEEDS].get_or_render(key, plain, render), 6), None
+
+    if gzipped:  # calendar apps ask for gzip; a network feed shrinks to a tenth
+        body = await request.app[FEEDS].get_or_render(key + ":gzip", packed, compress)
+        headers["Content-Encoding"] = "gzip"
+    else:
+        body = await request.app[FEEDS].get_or_render(key, plain, render)
+    response = web.Response(body=body, headers=headers)
+    response.headers["Content-Type"] = CALENDAR
+    return response
 
 
 async def upcoming_page(request: web.Request) -> web.StreamResponse:
-    """The network's upcoming dates, soonest first."""
+    """The network's upcoming dates, soonest first (rendered again after a change, or when one
+    of them is over)."""
+    now = utcnow()
+    async with request.app[DB].read() as session:
+        marker = await calendar.change_marker(session)
+    key = f"upcoming:{current()}:{request.rel_url}"
+
+    async def render() -> tuple[bytes, datetime | None]:
+        return await _upcoming_html(request, now)
+
+    body = await request.app[FEEDS].get_or_render(key, marker, render, now)
+    return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+
+async def _upcoming_html(request: web.Request, now: datetime) -> tuple[bytes, datetime | None]:
+    """The page, and when it goes stale: as soon as the first of its dates is over."""
     uris = request.app[URIS]
     async with request.app[DB].read() as session:
-        rows = await listing.upcoming(session, utcnow())
+        rows = await listing.upcoming(session, now)
     items = [
         {
             "title": item.title,
@@ -89,7 +138,10 @@ async def upcoming_page(request: web.Request) -> web.StreamResponse:
     ]
     feed = uris.network_calendar()
     context = {"items": items, "ics": feed, "webcal": uris.webcal(feed)}
-    return page("events.html", request, context)
+    body = page("events.html", request, context).body
+    assert isinstance(body, bytes)
+    # Only a listed date that ends changes the list by itself; everything else is a write.
+    return body, min((item.ends_at for item, _ in rows), default=None)
 
 
 async def _found(request: web.Request) -> Found:
@@ -138,10 +190,18 @@ def _date(request: web.Request, username: str, date: Event) -> dict[str, object]
 
 def _calendar_response(request: web.Request, body: bytes) -> web.Response:
     # Calendar apps poll feeds; an unchanged feed costs them a 304 instead of the body.
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"Cache-Control": "public, max-age=300", "ETag": etag}
+    etag = _etag(body)
+    headers = _calendar_headers(etag)
     if etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
     response = web.Response(body=body, headers=headers)
     response.headers["Content-Type"] = CALENDAR
     return response
+
+
+def _calendar_headers(etag: str) -> dict[str, str]:
+    return {"Cache-Control": "public, max-age=300", "ETag": etag}
+
+
+def _etag(data: bytes) -> str:
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'

@@ -69,6 +69,15 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("This confirmation link has expired; please register again."),
         ),
         (r"this event no longer exists", N_("This event no longer exists.")),
+        # hub.events.organiser
+        (
+            r"event \d+ is full \((?P<taken>\d+) of (?P<capacity>\d+) seats\)",
+            N_("The date is full (%(taken)s of %(capacity)s seats)."),
+        ),
+        (
+            r"participant \d+ is \w+, not pending",
+            N_("This registration has already been decided."),
+        ),
         # hub.oauth, shown on the authorization page when an app asks wrongly
         (
             r"Client authentication failed: unknown client",

@@ -16,6 +16,7 @@ from hub.store.models import (
     Event,
     EventParticipant,
     EventStatus,
+    EventWithdrawal,
     LocalActor,
     ParticipationState,
     RemoteActor,
@@ -31,15 +32,21 @@ Series = aliased(Event, name="series")
 
 @dataclass(frozen=True)
 class Participant:
-    """One registration as the organisers see it."""
+    """One registration as the organisers see it (`withdrawn`: cancelled or rejected)."""
 
     id: int
-    state: ParticipationState
+    state: ParticipationState | None
     name: str
     email: str | None
     source: str
     registered_at: datetime
     message: str | None
+    withdrawn: str | None = None
+
+    @property
+    def status(self) -> str:
+        """accepted, pending, waiting, tentative, cancelled or rejected."""
+        return self.withdrawn or (self.state.value if self.state else "")
 
 
 async def participants(session: AsyncSession, event_id: int) -> list[Participant]:
@@ -54,17 +61,41 @@ async def participants(session: AsyncSession, event_id: int) -> list[Participant
     return [_row(*row) for row in (await session.execute(query)).all()]
 
 
+async def withdrawals(session: AsyncSession, event_id: int) -> list[Participant]:
+    """Registrations for one date that were cancelled or rejected, in order of withdrawal."""
+    query = (
+        select(EventWithdrawal, RemoteActor, WebRegistration)
+        .outerjoin(RemoteActor, RemoteActor.id == EventWithdrawal.remote_actor_id)
+        .outerjoin(WebRegistration, WebRegistration.id == EventWithdrawal.web_registration_id)
+        .where(EventWithdrawal.event_id == event_id)
+        .order_by(EventWithdrawal.id)
+    )
+    rows = []
+    for withdrawal, remote, web in (await session.execute(query)).all():
+        name, source, email = _who(remote, web)
+        rows.append(Participant(withdrawal.id, None, name, email, source,
+                                withdrawal.registered_at, None, withdrawal.reason))  # fmt: skip
+    return rows
+
+
+async def roster(session: AsyncSession, event_id: int) -> list[Participant]:
+    """Everyone registered for one date, then those who cancelled or were turned down."""
+    return [*await participants(session, event_id), *await withdrawals(session, event_id)]
+
+
 def _row(
     participant: EventParticipant, remote: RemoteActor | None, web: WebRegistration | None
 ) -> Participant:
-    if remote is not None:
-        name = f"@{remote.username}@{remote.domain}" if remote.username else remote.uri
-        source, email = "fediverse", None
-    else:
-        name = (web.name if web else None) or "(gelöscht)"
-        source, email = "web", web.email if web else None
+    name, source, email = _who(remote, web)
     return Participant(participant.id, participant.state, name, email, source,
                        participant.created_at, participant.message)  # fmt: skip
+
+
+def _who(remote: RemoteActor | None, web: WebRegistration | None) -> tuple[str, str, str | None]:
+    if remote is not None:
+        name = f"@{remote.username}@{remote.domain}" if remote.username else remote.uri
+        return name, "fediverse", None
+    return (web.name if web else None) or "(gelöscht)", "web", web.email if web else None
 
 
 async def decide(
@@ -84,7 +115,7 @@ async def decide(
     if not approve:
         participant.state = ParticipationState.pending
         await rsvp.answer_decision(session, uris, coop, event, remote, participant)
-        await rsvp.release(session, uris, coop, event, participant)
+        await rsvp.release(session, uris, coop, event, participant, reason="rejected")
         return None
     taken = await rsvp.seats_taken(session, event)
     if event.capacity is not None and taken >= event.capacity:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from hub.store.models import (
     Event,
     EventParticipant,
     EventStatus,
+    EventWithdrawal,
     LocalActor,
     ParticipationState,
     RegistrationMode,
@@ -102,6 +104,21 @@ async def seats_taken(session: AsyncSession, event: Event) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
+async def seats_by_event(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, int]:
+    """Seats held per event, for many events in one query (events without any are left out)."""
+    if not event_ids:
+        return {}
+    query = (
+        select(EventParticipant.event_id, func.count())
+        .where(
+            EventParticipant.event_id.in_(event_ids),
+            EventParticipant.state == ParticipationState.accepted,
+        )
+        .group_by(EventParticipant.event_id)
+    )
+    return {event_id: int(taken) for event_id, taken in (await session.execute(query)).all()}
+
+
 async def withdraw(session: AsyncSession, uris: Uris, actor_uri: str, event_uri: str | None) -> str:
     """Drop an actor's registration for an event; a freed seat goes to the first in line."""
     found = await our_event(session, uris, event_uri)
@@ -123,9 +140,17 @@ async def release(
     coop: LocalActor,
     event: Event,
     participant: EventParticipant,
+    reason: str = "cancelled",
 ) -> bool:
-    """Delete a registration; True when its freed seat went to the first in line."""
+    """Delete a registration (noted as cancelled or rejected); True when the seat moved on."""
     had_seat = participant.state == ParticipationState.accepted
+    session.add(
+        EventWithdrawal(
+            event_id=participant.event_id, remote_actor_id=participant.remote_actor_id,
+            web_registration_id=participant.web_registration_id, reason=reason,
+            registered_at=participant.created_at,
+        )
+    )  # fmt: skip
     await session.delete(participant)
     await session.flush()
     if had_seat and event.ends_at > utcnow():

@@ -166,7 +166,7 @@ async def delete_event(session: AsyncSession, uris: Uris, coop: LocalActor, even
         series = await session.get(Event, event.series_id)
         if series is not None:
             skipped = wall_clock(event.recurrence_id.astimezone(ZoneInfo(series.timezone)))
-            series.exdates = [*series.exdates, skipped]
+            series.exdates, series.updated_at = [*series.exdates, skipped], now
     return event
 
 

@@ -99,8 +99,11 @@ class LocalActor(Base):
     rsa_private_pem: Mapped[str] = mapped_column(Text)
     ed25519_private_multibase: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed for the calendar feeds' change marker (the newest of each, one lookup).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # A suspended coop is also marked deleted (every URL answers 410) until it is restored
     # or purged; a limited one is neither re-shared by the network nor on the timeline.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -603,6 +606,10 @@ class Event(Base):
         UniqueConstraint("series_id", "recurrence_id"),
         Index("ix_events_upcoming", "local_actor_id", "starts_at"),
         Index("ix_events_starts_at", "starts_at"),
+        # The calendar feeds' change marker reads the newest of each stamp.
+        Index("ix_events_published_at", "published_at"),
+        Index("ix_events_updated_at", "updated_at"),
+        Index("ix_events_deleted_at", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -716,6 +723,26 @@ class EventParticipant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     remote_actor: Mapped[RemoteActor | None] = relationship(lazy="raise_on_sql")
+
+
+class EventWithdrawal(Base):
+    """A registration that was cancelled or turned down, kept for the organisers' list."""
+
+    # No personal data of its own: the name comes from the remote actor or the web
+    # registration, which the purge wipes 30 days after the event.
+    __tablename__ = "event_withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    remote_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )
+    web_registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("web_registrations.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class DomainBlock(Base):

@@ -8,6 +8,7 @@ from web.api import (
     accounts,
     admin,
     conversation,
+    events,
     instance,
     interactions,
     markers,
@@ -35,4 +36,5 @@ def routes() -> list[web.RouteDef]:
         + social.routes()
         + markers.routes()
         + admin.routes()
+        + events.routes()
     )
