@@ -24,7 +24,7 @@ from hub.store.models import (
     Visibility,
 )
 from hub.store.types import MAX_ID
-from hub.timeline import public_posts
+from hub.timeline import home_posts, public_posts
 from hub.uris import Uris
 
 MAX_PAGE = 40
@@ -115,6 +115,14 @@ async def public_timeline(
 ) -> Sequence[tuple[Post, LocalActor]]:
     """The network timeline's posts (see hub.timeline), keyset-paged like statuses_of."""
     query = public_posts(select(Post, LocalActor))
+    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+
+
+async def home_timeline(
+    session: AsyncSession, uris: Uris, coop: LocalActor, cursor: Cursor
+) -> Sequence[tuple[Post, LocalActor]]:
+    """A coop's home timeline (see hub.timeline.home_posts), keyset-paged like statuses_of."""
+    query = home_posts(select(Post, LocalActor), coop, uris.actor(coop.username))
     return [(post, actor) for post, actor in await _page(session, query, cursor)]
 
 

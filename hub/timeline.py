@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.activitypub.readers import as_list, host_of, text
@@ -145,6 +146,25 @@ def public_posts(query: Select[*Row]) -> Select[*Row]:
         LocalActor.kind == ActorKind.coop,
         LocalActor.deleted_at.is_(None),
         LocalActor.limited_at.is_(None),
+    )
+
+
+def home_posts(query: Select[*Row], coop: LocalActor, coop_uri: str) -> Select[*Row]:
+    """Restrict a query on posts to a coop's home: its own posts (every visibility), the public
+    and unlisted posts of the other member coops (as if it followed each of them, so limited
+    coops stay out), and their posts that mention it (followers-only and direct included)."""
+    needle = '"href": ' + json.dumps(coop_uri)
+    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    mentions = cast(Post.tags, Text).like(f"%{escaped}%", escape="!")
+    others = and_(
+        LocalActor.kind == ActorKind.coop,
+        LocalActor.limited_at.is_(None),
+        or_(Post.visibility.in_(REPLY_VISIBILITIES), mentions),
+    )
+    return query.join(LocalActor, LocalActor.id == Post.local_actor_id + 0).where(
+        Post.deleted_at.is_(None),
+        LocalActor.deleted_at.is_(None),
+        or_(Post.local_actor_id == coop.id, others),
     )
 
 

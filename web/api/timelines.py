@@ -1,4 +1,4 @@
-"""Timelines: public (the network's public posts) and home (the coop's own posts for now)."""
+"""Timelines: public (the network's public posts) and home (the coop's and the network's)."""
 
 from __future__ import annotations
 
@@ -59,15 +59,14 @@ async def public(request: web.Request) -> web.StreamResponse:
 
 
 async def home(request: web.Request) -> web.StreamResponse:
-    """The token's coop's own posts, every visibility, newest first."""
+    """The token's coop's home timeline (see hub.timeline.home_posts), newest first."""
     grant = await require_coop(request, "read:statuses")
     assert grant.coop is not None
     paging = cursor(request)
     async with request.app[DB].read() as session:
-        posts = await statuses.statuses_of(session, grant.coop, grant.coop, paging)
-        rows = [(post, grant.coop) for post in posts]
+        rows = await statuses.home_timeline(session, request.app[URIS], grant.coop, paging)
         body = await _entities(request, session, rows, grant.coop)
-    headers = link_header(request, [post.id for post in posts])
+    headers = link_header(request, [post.id for post, _ in rows])
     return json_bytes(dumps(body), "application/json", headers=headers)
 
 
