@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +14,7 @@ from web.api import counting, entities
 from web.api.paging import cursor, link_header
 from web.api.tokens import acting_coop, optional_grant, require_coop
 from web.keys import DB, URIS
+from web.pagecache import PAGES, Page
 from web.params import flag
 from web.responses import dumps, fail, json_bytes
 
@@ -38,11 +39,14 @@ async def tag(request: web.Request) -> web.StreamResponse:
     paging = cursor(request)
     if flag(dict(request.query), "remote"):
         return json_bytes(b"[]", "application/json")
-    async with request.app[DB].read() as session:
-        rows = await statuses.tag_timeline(session, name, paging)
-        body = await _entities(request, session, rows, acting_coop(grant))
-    headers = link_header(request, [post.id for post, _ in rows])
-    return json_bytes(dumps(body), "application/json", headers=headers)
+    viewer = acting_coop(grant)
+
+    async def render() -> Page:
+        async with request.app[DB].read() as session:
+            rows = await statuses.tag_timeline(session, name, paging)
+            return await _page(request, session, rows, viewer)
+
+    return await _answer(request, viewer, render)
 
 
 async def public(request: web.Request) -> web.StreamResponse:
@@ -51,23 +55,47 @@ async def public(request: web.Request) -> web.StreamResponse:
     paging = cursor(request)
     if flag(dict(request.query), "remote"):
         return json_bytes(b"[]", "application/json")
-    async with request.app[DB].read() as session:
-        rows = await statuses.public_timeline(session, paging)
-        body = await _entities(request, session, rows, acting_coop(grant))
-    headers = link_header(request, [post.id for post, _ in rows])
-    return json_bytes(dumps(body), "application/json", headers=headers)
+    viewer = acting_coop(grant)
+
+    async def render() -> Page:
+        async with request.app[DB].read() as session:
+            rows = await statuses.public_timeline(session, paging)
+            return await _page(request, session, rows, viewer)
+
+    return await _answer(request, viewer, render)
 
 
 async def home(request: web.Request) -> web.StreamResponse:
     """The token's coop's home timeline (see hub.timeline.home_posts), newest first."""
     grant = await require_coop(request, "read:statuses")
-    assert grant.coop is not None
+    coop = grant.coop
+    assert coop is not None
     paging = cursor(request)
-    async with request.app[DB].read() as session:
-        rows = await statuses.home_timeline(session, request.app[URIS], grant.coop, paging)
-        body = await _entities(request, session, rows, grant.coop)
-    headers = link_header(request, [post.id for post, _ in rows])
-    return json_bytes(dumps(body), "application/json", headers=headers)
+
+    async def render() -> Page:
+        async with request.app[DB].read() as session:
+            rows = await statuses.home_timeline(session, request.app[URIS], coop, paging)
+            return await _page(request, session, rows, coop)
+
+    return await _answer(request, coop, render)
+
+
+async def _answer(
+    request: web.Request, viewer: LocalActor | None, render: Callable[[], Awaitable[Page]]
+) -> web.StreamResponse:
+    # Pages depend on the viewer (its favourites and boosts, its home): cached per viewer.
+    body, headers = await request.app[PAGES].page(request, viewer.id if viewer else 0, render)
+    return json_bytes(body, "application/json", headers=headers)
+
+
+async def _page(
+    request: web.Request,
+    session: Any,
+    rows: Sequence[tuple[Any, LocalActor]],
+    viewer: LocalActor | None,
+) -> Page:
+    body = await _entities(request, session, rows, viewer)
+    return dumps(body), link_header(request, [post.id for post, _ in rows])
 
 
 async def _entities(
