@@ -100,7 +100,8 @@ def run(data_dir: Path, database_url: str | None) -> tuple[list[Result], float]:
     with contextlib.ExitStack() as stack:
         hub = stack.enter_context(running([str(HUB), "serve"], env, data_dir / "hub.log"))
         bare = stack.enter_context(running(bare_command, os.environ, data_dir / "bare.log"))
-        wait_until_up(f"{hub_url}/api/v1/custom_emojis", hub, data_dir / "hub.log")
+        # A shared core may be busy: give the first start (imports, migrations) more time.
+        wait_until_up(f"{hub_url}/api/v1/custom_emojis", hub, data_dir / "hub.log", 120)
         wait_until_up(f"{bare_url}/hello", bare, data_dir / "bare.log")
         if len(get_json(f"{hub_url}/api/v1/timelines/public")) != 20:
             fail("the public timeline does not answer 20 statuses")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from hub import posts
@@ -16,6 +18,7 @@ from hub.store.types import utcnow
 from hub.uris import Uris
 from tests.apikit import person_with_coop, token_for
 from tests.helpers import make_coop
+from web import pagecache
 
 
 async def post(client: Any, token: str, text: str, visibility: str = "public") -> str:
@@ -164,3 +167,40 @@ async def test_home_timeline_leaves_out_deleted_posts_and_suspended_coops(
     auth = {"Authorization": f"Bearer {await token_for(db, person, fairbnb, 'read')}"}
     page = await (await client.get("/api/v1/timelines/home", headers=auth)).json()
     assert [status["id"] for status in page] == [str(kept)]
+
+
+async def test_cached_pages_show_an_apps_own_writes_at_once_and_others_within_the_ttl(
+    client: Any, db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pagecache, "FRESH_TTL", 0.5)
+    person, fairbnb = await person_with_coop(db, settings, "mia@fairbnb.example", "fairbnb")
+    smart = await make_coop(db, settings, "smart")
+    token = await token_for(db, person, fairbnb, "read write")
+    auth = {"Authorization": f"Bearer {token}"}
+
+    async def newest(path: str) -> list[str]:
+        page = await (await client.get(path, headers=auth)).json()
+        return [re.sub("<[^>]+>", "", status["content"]) for status in page]
+
+    assert await newest("/api/v1/timelines/home") == []
+    await post(client, token, "Über die App")
+    assert await newest("/api/v1/timelines/home") == ["Über die App"]
+    assert await newest("/api/v1/timelines/public") == ["Über die App"]
+    await publish(db, settings, smart, "Von anderswo", "public")  # not through this app
+    assert await newest("/api/v1/timelines/home") == ["Über die App"]
+    await asyncio.sleep(0.6)
+    assert await newest("/api/v1/timelines/home") == ["Von anderswo", "Über die App"]
+    assert await newest("/api/v1/timelines/public") == ["Von anderswo", "Über die App"]
+
+
+async def test_a_cached_page_keeps_each_requests_own_link_parameters(
+    client: Any, db: Database, settings: Settings
+) -> None:
+    person, coop = await person_with_coop(db, settings, "mia@fairbnb.example", "fairbnb")
+    token = await token_for(db, person, coop, "write")
+    ids = [await post(client, token, f"Post {n}") for n in range(3)]
+    for marker in ("a", "b"):
+        params = {"limit": "2", "n": marker}
+        page = await client.get("/api/v1/timelines/public", params=params)
+        assert [s["id"] for s in await page.json()] == [ids[2], ids[1]]
+        assert f"n={marker}" in page.headers["Link"] and f"max_id={ids[1]}" in page.headers["Link"]

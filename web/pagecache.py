@@ -17,34 +17,38 @@ from aiohttp import web
 FRESH_TTL = 2.0
 OLDER_TTL = 30.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-Page = tuple[bytes, dict[str, str]]
+# What decides a page's content; other parameters (cache busters, unknown ones) do not.
+KEY_PARAMETERS = ("max_id", "since_id", "min_id", "limit", "local", "remote", "only_media")
+Page = tuple[bytes, list[int]]
 
 
 class PageCache:
-    """Rendered (body, headers) of timeline pages by viewer and URL."""
+    """Rendered bodies of timeline pages and their status ids, by viewer, path and paging."""
 
     def __init__(self, size: int = 5_000) -> None:
         self._size = size
-        self._entries: dict[str, tuple[float, bytes, dict[str, str]]] = {}
+        self._entries: dict[str, tuple[float, bytes, list[int]]] = {}
 
     async def page(
         self, request: web.Request, viewer_id: int, render: Callable[[], Awaitable[Page]]
     ) -> Page:
         """The cached page for this viewer and URL, rendered with `render` when missing."""
-        key = f"{viewer_id}:{request.path_qs}"
+        query = request.query
+        key = f"{viewer_id}:{request.path}:" + "&".join(
+            f"{name}={query.getone(name)}" for name in KEY_PARAMETERS if name in query
+        )
         entry = self._entries.get(key)
         now = time.monotonic()
         if entry is not None and entry[0] >= now:
             return entry[1], entry[2]
-        body, headers = await render()
+        body, ids = await render()
         if len(self._entries) >= self._size:
             self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
             if len(self._entries) >= self._size:
                 self._entries.clear()
-        query = request.query
         older = "max_id" in query and "since_id" not in query and "min_id" not in query
-        self._entries[key] = (now + (OLDER_TTL if older else FRESH_TTL), body, headers)
-        return body, headers
+        self._entries[key] = (now + (OLDER_TTL if older else FRESH_TTL), body, ids)
+        return body, ids
 
     def clear(self) -> None:
         """Forget every page (after a write)."""

@@ -84,8 +84,8 @@ async def _answer(
     request: web.Request, viewer: LocalActor | None, render: Callable[[], Awaitable[Page]]
 ) -> web.StreamResponse:
     # Pages depend on the viewer (its favourites and boosts, its home): cached per viewer.
-    body, headers = await request.app[PAGES].page(request, viewer.id if viewer else 0, render)
-    return json_bytes(body, "application/json", headers=headers)
+    body, ids = await request.app[PAGES].page(request, viewer.id if viewer else 0, render)
+    return json_bytes(body, "application/json", headers=link_header(request, ids))
 
 
 async def _page(
@@ -95,7 +95,7 @@ async def _page(
     viewer: LocalActor | None,
 ) -> Page:
     body = await _entities(request, session, rows, viewer)
-    return dumps(body), link_header(request, [post.id for post, _ in rows])
+    return dumps(body), [post.id for post, _ in rows]
 
 
 async def _entities(
