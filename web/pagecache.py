@@ -16,6 +16,7 @@ from aiohttp import web
 
 FRESH_TTL = 2.0
 OLDER_TTL = 30.0
+BUDGET_BYTES = 32 * 1024 * 1024  # about 1,500 pages of 20 statuses; the oldest go first
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What decides a page's content; other parameters (cache busters, unknown ones) do not.
 KEY_PARAMETERS = ("max_id", "since_id", "min_id", "limit", "local", "remote", "only_media")
@@ -25,8 +26,10 @@ Page = tuple[bytes, list[int]]
 class PageCache:
     """Rendered bodies of timeline pages and their status ids, by viewer, path and paging."""
 
-    def __init__(self, size: int = 5_000) -> None:
-        self._size = size
+    def __init__(self, budget: int = BUDGET_BYTES) -> None:
+        self._budget = budget
+        self._bytes = 0
+        self._generation = 0
         self._entries: dict[str, tuple[float, bytes, list[int]]] = {}
 
     async def page(
@@ -41,11 +44,14 @@ class PageCache:
         now = time.monotonic()
         if entry is not None and entry[0] >= now:
             return entry[1], entry[2]
+        generation = self._generation
         body, ids = await render()
-        if len(self._entries) >= self._size:
-            self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
-            if len(self._entries) >= self._size:
-                self._entries.clear()
+        if generation != self._generation:
+            return body, ids  # a write landed meanwhile: this page may predate it
+        self._forget(key)
+        self._bytes += len(body)
+        while self._bytes > self._budget and self._entries:
+            self._forget(next(iter(self._entries)))  # the oldest page goes first
         older = "max_id" in query and "since_id" not in query and "min_id" not in query
         self._entries[key] = (now + (OLDER_TTL if older else FRESH_TTL), body, ids)
         return body, ids
@@ -53,6 +59,13 @@ class PageCache:
     def clear(self) -> None:
         """Forget every page (after a write)."""
         self._entries.clear()
+        self._bytes = 0
+        self._generation += 1
+
+    def _forget(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1])
 
 
 @web.middleware
