@@ -149,13 +149,20 @@ def public_posts(query: Select[*Row]) -> Select[*Row]:
     )
 
 
-def home_posts(query: Select[*Row], coop: LocalActor, coop_uri: str) -> Select[*Row]:
+def mention_pattern(coop_uri: str) -> str:
+    """The LIKE pattern (escape "!") that finds a Mention of the actor in a post's stored tags."""
+    needle = '"href": ' + json.dumps(coop_uri)
+    return "%" + needle.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def home_posts(
+    query: Select[*Row], coop_id: int | ColumnElement[int], pattern: str | ColumnElement[str]
+) -> Select[*Row]:
     """Restrict a query on posts to a coop's home: its own posts (every visibility), the public
     and unlisted posts of the other member coops (as if it followed each of them, so limited
-    coops stay out), and their posts that mention it (followers-only and direct included)."""
-    needle = '"href": ' + json.dumps(coop_uri)
-    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    mentions = cast(Post.tags, Text).like(f"%{escaped}%", escape="!")
+    coops stay out), and their posts that mention it (followers-only and direct included);
+    `pattern` is the coop's `mention_pattern`."""
+    mentions = cast(Post.tags, Text).like(pattern, escape="!")
     others = and_(
         LocalActor.kind == ActorKind.coop,
         LocalActor.limited_at.is_(None),
@@ -164,7 +171,7 @@ def home_posts(query: Select[*Row], coop: LocalActor, coop_uri: str) -> Select[*
     return query.join(LocalActor, LocalActor.id == Post.local_actor_id + 0).where(
         Post.deleted_at.is_(None),
         LocalActor.deleted_at.is_(None),
-        or_(Post.local_actor_id == coop.id, others),
+        or_(Post.local_actor_id == coop_id, others),
     )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import post_stats, statuses
+from hub import statuses
+from hub.statuses import TimelineRow
 from hub.store.models import LocalActor
 from web.api import counting, entities
 from web.api.paging import cursor, link_header
@@ -43,8 +44,8 @@ async def tag(request: web.Request) -> web.StreamResponse:
 
     async def render() -> Page:
         async with request.app[DB].read() as session:
-            rows = await statuses.tag_timeline(session, name, paging)
-            return await _page(request, session, rows, viewer)
+            rows = await statuses.tag_timeline(session, name, paging, viewer)
+            return await _page(request, session, rows)
 
     return await _answer(request, viewer, render)
 
@@ -59,8 +60,8 @@ async def public(request: web.Request) -> web.StreamResponse:
 
     async def render() -> Page:
         async with request.app[DB].read() as session:
-            rows = await statuses.public_timeline(session, paging)
-            return await _page(request, session, rows, viewer)
+            rows = await statuses.public_timeline(session, paging, viewer)
+            return await _page(request, session, rows)
 
     return await _answer(request, viewer, render)
 
@@ -75,7 +76,7 @@ async def home(request: web.Request) -> web.StreamResponse:
     async def render() -> Page:
         async with request.app[DB].read() as session:
             rows = await statuses.home_timeline(session, request.app[URIS], coop, paging)
-            return await _page(request, session, rows, coop)
+            return await _page(request, session, rows)
 
     return await _answer(request, coop, render)
 
@@ -88,30 +89,14 @@ async def _answer(
     return json_bytes(body, "application/json", headers=link_header(request, ids))
 
 
-async def _page(
-    request: web.Request,
-    session: Any,
-    rows: Sequence[tuple[Any, LocalActor]],
-    viewer: LocalActor | None,
-) -> Page:
-    body = await _entities(request, session, rows, viewer)
-    return dumps(body), [post.id for post, _ in rows]
-
-
-async def _entities(
-    request: web.Request,
-    session: Any,
-    rows: Sequence[tuple[Any, LocalActor]],
-    viewer: LocalActor | None = None,
-) -> list[dict[str, Any]]:
+async def _page(request: web.Request, session: Any, rows: Sequence[TimelineRow]) -> Page:
     uris = request.app[URIS]
-    found = await post_stats.stats(session, [post.id for post, _ in rows], viewer)
     authors: dict[int, dict[str, Any]] = {}
-    for _post, actor in rows:
+    for _post, actor, _stats in rows:
         if actor.id not in authors:
-            authors[actor.id] = entities.account(
-                actor, uris, await counting.counts(request, session, actor)
-            )
-    return [
-        entities.status(post, authors[actor.id], uris, stats=found[post.id]) for post, actor in rows
+            found = await counting.counts(request, session, actor)
+            authors[actor.id] = entities.account(actor, uris, found)
+    body = [
+        entities.status(post, authors[actor.id], uris, stats=stats) for post, actor, stats in rows
     ]
+    return dumps(body), [post.id for post, _, _ in rows]
