@@ -250,24 +250,27 @@ async def revoke(session: AsyncSession, app: OAuthApp, token: str) -> None:
 
 async def grant_for(session: AsyncSession, access_token: str) -> Grant | None:
     """What a bearer token may do, or None when it is unknown, revoked or no longer allowed."""
-    query = select(OAuthToken).where(
-        OAuthToken.token_hash == digest(access_token), OAuthToken.revoked_at.is_(None)
+    # One round trip: the token with its person, coop and whether the person still manages it.
+    query = (
+        select(OAuthToken, Person, LocalActor, Membership.id)
+        .outerjoin(Person, Person.id == OAuthToken.person_id)
+        .outerjoin(LocalActor, LocalActor.id == OAuthToken.local_actor_id)
+        .outerjoin(
+            Membership,
+            (Membership.person_id == OAuthToken.person_id)
+            & (Membership.local_actor_id == OAuthToken.local_actor_id),
+        )
+        .where(OAuthToken.token_hash == digest(access_token), OAuthToken.revoked_at.is_(None))
     )
-    row = (await session.execute(query)).scalar_one_or_none()
-    if row is None:
+    found = (await session.execute(query)).first()
+    if found is None:
         return None
-    person = await session.get(Person, row.person_id) if row.person_id else None
-    coop = await session.get(LocalActor, row.local_actor_id) if row.local_actor_id else None
+    row, person, coop, membership = found
     if row.person_id is not None and (person is None or coop is None):
         return None
-    if person is not None and coop is not None:
-        still = await session.execute(
-            select(Membership.id).where(
-                Membership.person_id == person.id, Membership.local_actor_id == coop.id
-            )
-        )
-        if still.first() is None or coop.deleted_at is not None:
-            return None  # the person lost the coop: their tokens for it stop working
+    lost = membership is None or (coop is not None and coop.deleted_at is not None)
+    if person is not None and coop is not None and lost:
+        return None  # the person lost the coop: their tokens for it stop working
     return Grant(row.id, row.scopes, person, coop)
 
 

@@ -50,15 +50,24 @@ class RateLimiter:
 
 
 class Limits:
-    """The limiters of one process: failed logins per IP and per email, public forms per IP.
+    """The limiters of one process: failed logins, reset requests and public forms.
 
     Only failed logins count, so that people behind one proxy address do not lock each other
     out by logging in successfully. Every sent public form (applications, reports) counts.
     """
 
     def __init__(
-        self, per_ip: int = 50, per_email: int = 5, window: float = 900, per_form: int = 10
+        self,
+        per_ip: int = 50,
+        per_email: int = 5,
+        window: float = 900,
+        per_form: int = 10,
+        resets_per_ip: int = 10,
+        resets_per_email: int = 3,
     ) -> None:
         self.ip = RateLimiter(per_ip, window)
         self.email = RateLimiter(per_email, window)
         self.forms = RateLimiter(per_form, 3600)
+        # Reset requests all count (each may send a mail), within an hour.
+        self.reset_ip = RateLimiter(resets_per_ip, 3600)
+        self.reset_email = RateLimiter(resets_per_email, 3600)

@@ -6,13 +6,15 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import media, posts
+from hub import media, post_stats, posts
 from hub.actors.collections import CollectionName, collection_size
+from hub.post_stats import Stats
 from hub.posts import Draft
 from hub.store.models import (
     ActorKind,
@@ -24,13 +26,15 @@ from hub.store.models import (
     Visibility,
 )
 from hub.store.types import MAX_ID
-from hub.timeline import public_posts
+from hub.timeline import home_posts, mention_pattern, public_posts
 from hub.uris import Uris
 
 MAX_PAGE = 40
 # Remote accounts and statuses are shown with ids above this (see web/api/remote.py).
 REMOTE_ID_OFFSET = 10**15
 PUBLIC = (Visibility.public, Visibility.unlisted)
+# A timeline entry: the post, its coop, and its counts as the viewer sees them.
+TimelineRow = tuple[Post, LocalActor, Stats]
 
 
 @dataclass(frozen=True)
@@ -111,26 +115,60 @@ async def statuses_of(
 
 
 async def public_timeline(
-    session: AsyncSession, cursor: Cursor
-) -> Sequence[tuple[Post, LocalActor]]:
+    session: AsyncSession, cursor: Cursor, viewer: LocalActor | None = None
+) -> list[TimelineRow]:
     """The network timeline's posts (see hub.timeline), keyset-paged like statuses_of."""
-    query = public_posts(select(Post, LocalActor))
-    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+    query = _public_select(viewer is not None)
+    return await _timeline(session, query, cursor, _viewer(viewer))
+
+
+async def home_timeline(
+    session: AsyncSession, uris: Uris, coop: LocalActor, cursor: Cursor
+) -> list[TimelineRow]:
+    """A coop's home timeline (see hub.timeline.home_posts), keyset-paged like statuses_of."""
+    params = {**_viewer(coop), "pattern": mention_pattern(uris.actor(coop.username))}
+    return await _timeline(session, _home_select(), cursor, params)
 
 
 async def tag_timeline(
-    session: AsyncSession, name: str, cursor: Cursor
-) -> Sequence[tuple[Post, LocalActor]]:
+    session: AsyncSession, name: str, cursor: Cursor, viewer: LocalActor | None = None
+) -> list[TimelineRow]:
     """Public posts of our coops carrying a hashtag (matched in the stored tags, lowercased)."""
     needle = '"name": ' + json.dumps("#" + name.lower())
     escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    query = public_posts(select(Post, LocalActor)).where(
+    query = _public_select(viewer is not None).where(
         cast(Post.tags, Text).like(f"%{escaped}%", escape="!")
     )
-    return [(post, actor) for post, actor in await _page(session, query, cursor)]
+    return await _timeline(session, query, cursor, _viewer(viewer))
 
 
-async def _page(session: AsyncSession, query: Any, cursor: Cursor) -> Sequence[Any]:
+# The timeline statements are built once (building them cost as much as running them); the
+# viewer and the home's coop are bound per request.
+@cache
+def _public_select(viewer: bool) -> Any:
+    return public_posts(select(Post, LocalActor, *post_stats.columns(viewer)))
+
+
+@cache
+def _home_select() -> Any:
+    query = select(Post, LocalActor, *post_stats.columns(True))
+    return home_posts(query, bindparam("viewer_id"), bindparam("pattern"))
+
+
+def _viewer(viewer: LocalActor | None) -> dict[str, Any]:
+    return {} if viewer is None else {"viewer_id": viewer.id}
+
+
+async def _timeline(
+    session: AsyncSession, query: Any, cursor: Cursor, params: dict[str, Any]
+) -> list[TimelineRow]:
+    rows = await _page(session, query, cursor, params)
+    return [(row[0], row[1], post_stats.from_columns(row[2:])) for row in rows]
+
+
+async def _page(
+    session: AsyncSession, query: Any, cursor: Cursor, params: dict[str, Any] | None = None
+) -> Sequence[Any]:
     cursor = bounded(cursor)
     if cursor.since_id == MAX_ID or cursor.min_id == MAX_ID:
         return []
@@ -141,8 +179,8 @@ async def _page(session: AsyncSession, query: Any, cursor: Cursor) -> Sequence[A
     limit = max(1, min(cursor.limit, MAX_PAGE))
     if cursor.min_id is not None:
         query = query.where(Post.id > cursor.min_id).order_by(Post.id.asc()).limit(limit)
-        return list(reversed((await session.execute(query)).all()))
-    return (await session.execute(query.order_by(Post.id.desc()).limit(limit))).all()
+        return list(reversed((await session.execute(query, params)).all()))
+    return (await session.execute(query.order_by(Post.id.desc()).limit(limit), params)).all()
 
 
 def bounded(cursor: Cursor) -> Cursor:

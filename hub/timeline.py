@@ -7,6 +7,7 @@ limited slice of each and merges them in one total order: (published, local befo
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,13 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    Text,
+    and_,
     bindparam,
+    cast,
     func,
     literal_column,
+    or_,
     select,
     tuple_,
     union_all,
@@ -332,6 +337,32 @@ def public_posts(query: Select[*Row]) -> Select[*Row]:
         LocalActor.kind == ActorKind.coop,
         LocalActor.deleted_at.is_(None),
         LocalActor.limited_at.is_(None),
+    )
+
+
+def mention_pattern(coop_uri: str) -> str:
+    """The LIKE pattern (escape "!") that finds a Mention of the actor in a post's stored tags."""
+    needle = '"href": ' + json.dumps(coop_uri)
+    return "%" + needle.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def home_posts(
+    query: Select[*Row], coop_id: int | ColumnElement[int], pattern: str | ColumnElement[str]
+) -> Select[*Row]:
+    """Restrict a query on posts to a coop's home: its own posts (every visibility), the public
+    and unlisted posts of the other member coops (as if it followed each of them, so limited
+    coops stay out), and their posts that mention it (followers-only and direct included);
+    `pattern` is the coop's `mention_pattern`."""
+    mentions = cast(Post.tags, Text).like(pattern, escape="!")
+    others = and_(
+        LocalActor.kind == ActorKind.coop,
+        LocalActor.limited_at.is_(None),
+        or_(Post.visibility.in_(REPLY_VISIBILITIES), mentions),
+    )
+    return query.join(LocalActor, LocalActor.id == Post.local_actor_id + 0).where(
+        Post.deleted_at.is_(None),
+        LocalActor.deleted_at.is_(None),
+        or_(Post.local_actor_id == coop_id, others),
     )
 
 

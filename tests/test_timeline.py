@@ -136,8 +136,8 @@ async def test_a_limited_coop_and_held_or_limited_replies_stay_off_the_timeline(
     async with db.read() as session:
         page = await network_page(session)
         api = await statuses.public_timeline(session, statuses.Cursor())
-    assert [entry.post.id for entry in page.entries] == [post.id] == [p.id for p, _ in api]
-    assert page.entries[0].replies == 1
+    assert [entry.post.id for entry in page.entries] == [post.id] == [p.id for p, _, _ in api]
+    assert page.entries[0].replies == 1 == api[0][2].replies
     html = await (
         await client.get(f"/users/fairbnb/statuses/{post.id}", headers=BROWSER_ACCEPT)
     ).text()

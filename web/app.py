@@ -39,6 +39,7 @@ from web import (
 from web.cache import DocumentCache, FeedCache
 from web.keys import CACHE, DB, FEDERATION, FEEDS, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
+from web.pagecache import PAGES, PageCache, drop_after_writes
 from web.responses import CORS, HttpError, error_body, page
 
 HERE = Path(__file__).parent
@@ -63,7 +64,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     """Build the app: routes, templates, error handling and security headers."""
     # The language is chosen outermost, so error pages come in the visitor's language too.
     app = web.Application(
-        middlewares=[i18n.language, errors_and_headers, csrf.middleware],
+        middlewares=[i18n.language, errors_and_headers, csrf.middleware, drop_after_writes],
         client_max_size=MAX_BODY,
     )
     app[SETTINGS] = context.settings
@@ -73,6 +74,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app[CACHE] = cache or DocumentCache()
     app[FEEDS] = FeedCache()
     app[LIMITS] = Limits()
+    app[PAGES] = PageCache()
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

@@ -1,4 +1,4 @@
-"""Web sessions: log in, log out, the account page and changing the password."""
+"""Web sessions: log in, log out, the account page, changing and resetting the password."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from hub import accounts, memberships, sessions
+from hub import accounts, memberships, password_reset, sessions
 from hub.accounts import AccountError
 from hub.store.models import Person, Role
 from web import csrf, hub_messages
 from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
 from web.responses import page
+from web.rsvp import client_address
 
 COOKIE = "hub_session"
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ def routes() -> list[web.RouteDef]:
     return [
         web.get("/login", login_form),
         web.post("/login", login_submit),
+        web.get("/login/forgot", forgot_form),
+        web.post("/login/forgot", forgot_submit),
         web.post("/logout", logout),
         web.get("/account", account),
         web.post("/account/password", change_password),
@@ -67,6 +70,27 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     secure = request.app[SETTINGS].scheme == "https"
     response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=secure, path="/")
     raise response
+
+
+async def forgot_form(request: web.Request) -> web.StreamResponse:
+    """The form asking for the email address to mail a reset link to."""
+    return _render_forgot(request, sent=False)
+
+
+async def forgot_submit(request: web.Request) -> web.StreamResponse:
+    """Mail a reset link if the address has an account; the answer never tells whether it has."""
+    form = await csrf.read_form(request)
+    email = form.get("email", "").strip().lower()[:320]
+    limits, ip = request.app[LIMITS], client_address(request)
+    if limits.reset_ip.blocked(ip) or limits.reset_email.blocked(email):
+        wait = max(limits.reset_ip.retry_after(ip), limits.reset_email.retry_after(email))
+        message = _("Too many attempts. Please wait a while, then try again.")
+        return _render_forgot(request, False, message, 429, {"Retry-After": str(wait)})
+    limits.reset_ip.hit(ip)
+    limits.reset_email.hit(email)
+    async with request.app[DB].begin() as session:
+        await password_reset.request_reset(session, request.app[SETTINGS], email)
+    return _render_forgot(request, sent=True)
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
@@ -134,6 +158,17 @@ def _render_login(
 ) -> web.StreamResponse:
     context = {"next": target, "error": error, "csrf": csrf.field(request)}
     return page("auth/login.html", request, context, status=status, headers=headers)
+
+
+def _render_forgot(
+    request: web.Request,
+    sent: bool,
+    error: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> web.StreamResponse:
+    context = {"sent": sent, "error": error, "csrf": csrf.field(request)}
+    return page("auth/forgot.html", request, context, status=status, headers=headers)
 
 
 def _safe_next(raw: str | None) -> str:

@@ -1,19 +1,21 @@
-"""Timelines: public (the network's public posts) and home (the coop's own posts for now)."""
+"""Timelines: public (the network's public posts) and home (the coop's and the network's)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
 
-from hub import post_stats, statuses
+from hub import statuses
+from hub.statuses import TimelineRow
 from hub.store.models import LocalActor
 from web.api import counting, entities
 from web.api.paging import cursor, link_header
 from web.api.tokens import acting_coop, optional_grant, require_coop
 from web.keys import DB, URIS
+from web.pagecache import PAGES, Page
 from web.params import flag
 from web.responses import dumps, fail, json_bytes
 
@@ -38,11 +40,14 @@ async def tag(request: web.Request) -> web.StreamResponse:
     paging = cursor(request)
     if flag(dict(request.query), "remote"):
         return json_bytes(b"[]", "application/json")
-    async with request.app[DB].read() as session:
-        rows = await statuses.tag_timeline(session, name, paging)
-        body = await _entities(request, session, rows, acting_coop(grant))
-    headers = link_header(request, [post.id for post, _ in rows])
-    return json_bytes(dumps(body), "application/json", headers=headers)
+    viewer = acting_coop(grant)
+
+    async def render() -> Page:
+        async with request.app[DB].read() as session:
+            rows = await statuses.tag_timeline(session, name, paging, viewer)
+            return await _page(request, session, rows)
+
+    return await _answer(request, viewer, render)
 
 
 async def public(request: web.Request) -> web.StreamResponse:
@@ -51,40 +56,47 @@ async def public(request: web.Request) -> web.StreamResponse:
     paging = cursor(request)
     if flag(dict(request.query), "remote"):
         return json_bytes(b"[]", "application/json")
-    async with request.app[DB].read() as session:
-        rows = await statuses.public_timeline(session, paging)
-        body = await _entities(request, session, rows, acting_coop(grant))
-    headers = link_header(request, [post.id for post, _ in rows])
-    return json_bytes(dumps(body), "application/json", headers=headers)
+    viewer = acting_coop(grant)
+
+    async def render() -> Page:
+        async with request.app[DB].read() as session:
+            rows = await statuses.public_timeline(session, paging, viewer)
+            return await _page(request, session, rows)
+
+    return await _answer(request, viewer, render)
 
 
 async def home(request: web.Request) -> web.StreamResponse:
-    """The token's coop's own posts, every visibility, newest first."""
+    """The token's coop's home timeline (see hub.timeline.home_posts), newest first."""
     grant = await require_coop(request, "read:statuses")
-    assert grant.coop is not None
+    coop = grant.coop
+    assert coop is not None
     paging = cursor(request)
-    async with request.app[DB].read() as session:
-        posts = await statuses.statuses_of(session, grant.coop, grant.coop, paging)
-        rows = [(post, grant.coop) for post in posts]
-        body = await _entities(request, session, rows, grant.coop)
-    headers = link_header(request, [post.id for post in posts])
-    return json_bytes(dumps(body), "application/json", headers=headers)
+
+    async def render() -> Page:
+        async with request.app[DB].read() as session:
+            rows = await statuses.home_timeline(session, request.app[URIS], coop, paging)
+            return await _page(request, session, rows)
+
+    return await _answer(request, coop, render)
 
 
-async def _entities(
-    request: web.Request,
-    session: Any,
-    rows: Sequence[tuple[Any, LocalActor]],
-    viewer: LocalActor | None = None,
-) -> list[dict[str, Any]]:
+async def _answer(
+    request: web.Request, viewer: LocalActor | None, render: Callable[[], Awaitable[Page]]
+) -> web.StreamResponse:
+    # Pages depend on the viewer (its favourites and boosts, its home): cached per viewer.
+    body, ids = await request.app[PAGES].page(request, viewer.id if viewer else 0, render)
+    return json_bytes(body, "application/json", headers=link_header(request, ids))
+
+
+async def _page(request: web.Request, session: Any, rows: Sequence[TimelineRow]) -> Page:
     uris = request.app[URIS]
-    found = await post_stats.stats(session, [post.id for post, _ in rows], viewer)
     authors: dict[int, dict[str, Any]] = {}
-    for _post, actor in rows:
+    for _post, actor, _stats in rows:
         if actor.id not in authors:
-            authors[actor.id] = entities.account(
-                actor, uris, await counting.counts(request, session, actor)
-            )
-    return [
-        entities.status(post, authors[actor.id], uris, stats=found[post.id]) for post, actor in rows
+            found = await counting.counts(request, session, actor)
+            authors[actor.id] = entities.account(actor, uris, found)
+    body = [
+        entities.status(post, authors[actor.id], uris, stats=stats) for post, actor, stats in rows
     ]
+    return dumps(body), [post.id for post, _, _ in rows]
