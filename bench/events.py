@@ -13,26 +13,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import subprocess
 import tempfile
 import time
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from harness import (
-    CLIENT_CORE,
     HUB,
     OPENER,
+    Result,
     exit_on_sigterm,
-    fail,
     free_port,
     hub_env,
-    latency_ms,
-    pinned,
+    measure_get,
     require,
     run_main,
     running,
@@ -63,17 +59,6 @@ MAX_P99_MS = 50.0
 GZIP = {"Accept-Encoding": "gzip"}  # as calendar apps ask
 ZONES = ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Lisbon", "America/New_York")
 CATEGORIES = ("MEETING", "WORKSHOPS_SKILL_SHARING", "COMMUNITY", "LEARNING")
-
-
-@dataclass(frozen=True)
-class Result:
-    """One measured wrk run."""
-
-    target: str
-    requests_per_s: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
 
 
 def main() -> int:
@@ -244,36 +229,7 @@ def status_of(url: str, headers: dict[str, str]) -> int:
 
 def measure(name: str, url: str, headers: dict[str, str]) -> Result:
     """Warm up, then measure with wrk on the client core."""
-    wrk(url, headers, WARMUP)
-    output = wrk(url, headers, DURATION)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                        output)  # fmt: skip
-    return Result(
-        target=name,
-        requests_per_s=float(_find(r"Requests/sec:\s+([\d.]+)", output)[0]),
-        p50_ms=latency_ms(*_find(r"^\s*50%\s+([\d.]+)(us|ms|s|m|h)\s*$", output)),
-        p99_ms=latency_ms(*_find(r"^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$", output)),
-        errors=(int(errors.group(1)) if errors else 0)
-        + (sum(int(count) for count in sockets.groups()) if sockets else 0),
-    )
-
-
-def wrk(url: str, headers: dict[str, str], duration: str) -> str:
-    """Run wrk once; its report."""
-    options = [part for name, value in headers.items() for part in ("-H", f"{name}: {value}")]
-    command = [*pinned(CLIENT_CORE), "wrk", *WRK_OPTIONS, *options, "-d", duration, url]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        fail(f"wrk failed ({done.returncode}): {done.stderr.strip()}")
-    return done.stdout
-
-
-def _find(pattern: str, output: str) -> tuple[str, ...]:
-    match = re.search(pattern, output, re.MULTILINE)
-    if match is None:
-        fail(f"could not find {pattern!r} in wrk's output:\n{output}")
-    return match.groups()
+    return measure_get(name, url, WRK_OPTIONS, headers, (WARMUP, DURATION))
 
 
 def judge(results: list[Result], etag: str, revalidated: int, new_etag: str) -> list[

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,6 +21,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -168,6 +170,59 @@ def warn_if_busy() -> float:
 def _cpu_times() -> list[int]:
     with open("/proc/stat") as stat:
         return [int(value) for value in stat.readline().split()[1:9]]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One measured wrk run of a GET target."""
+
+    target: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def measure_get(
+    name: str,
+    url: str,
+    options: Sequence[str],
+    headers: Mapping[str, str],
+    durations: Sequence[str],
+) -> Result:
+    """Run wrk for each duration (the first ones warm up) on the client core; the last's figures."""
+    output = ""
+    for duration in durations:
+        output = wrk_get(url, options, headers, duration)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        output)  # fmt: skip
+    return Result(
+        target=name,
+        requests_per_s=float(find(r"Requests/sec:\s+([\d.]+)", output)[0]),
+        p50_ms=latency_ms(*find(r"^\s*50%\s+([\d.]+)(us|ms|s|m|h)\s*$", output)),
+        p99_ms=latency_ms(*find(r"^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$", output)),
+        errors=(int(errors.group(1)) if errors else 0)
+        + (sum(int(count) for count in sockets.groups()) if sockets else 0),
+    )
+
+
+def wrk_get(url: str, options: Sequence[str], headers: Mapping[str, str], duration: str) -> str:
+    """Run wrk once, pinned to the client core; its report."""
+    header_args = [part for name, value in headers.items() for part in ("-H", f"{name}: {value}")]
+    command = [*pinned(CLIENT_CORE), "wrk", *options, *header_args, "-d", duration, url]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        fail(f"wrk failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
+
+
+def find(pattern: str, output: str) -> tuple[str, ...]:
+    """The groups of a pattern's first match in a tool's output; stop if it is missing."""
+    match = re.search(pattern, output, re.MULTILINE)
+    if match is None:
+        fail(f"could not find {pattern!r} in the output:\n{output}")
+    return match.groups()
 
 
 def latency_ms(value: str, unit: str) -> float:

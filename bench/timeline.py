@@ -15,24 +15,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import subprocess
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from harness import (
-    CLIENT_CORE,
     HUB,
     OPENER,
+    Result,
     exit_on_sigterm,
     fail,
+    find,
     free_port,
     hub_env,
-    latency_ms,
-    pinned,
+    measure_get,
     require,
     run_main,
     running,
@@ -65,17 +64,6 @@ MAX_P99_MS = 30.0
 MAX_RSS_MB = 150.0
 START = datetime(2025, 1, 1, tzinfo=UTC)
 HTML = {"Accept": "text/html"}
-
-
-@dataclass(frozen=True)
-class Result:
-    """One measured wrk run."""
-
-    target: str
-    requests_per_s: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
 
 
 def main() -> int:
@@ -235,42 +223,13 @@ def walk_pages(hub_url: str, pages: int) -> str:
 
 def measure(name: str, url: str) -> Result:
     """Warm up, then measure with wrk on the client core."""
-    wrk(url, WARMUP)
-    output = wrk(url, DURATION)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                        output)  # fmt: skip
-    return Result(
-        target=name,
-        requests_per_s=float(_find(r"Requests/sec:\s+([\d.]+)", output)[0]),
-        p50_ms=latency_ms(*_find(r"^\s*50%\s+([\d.]+)(us|ms|s|m|h)\s*$", output)),
-        p99_ms=latency_ms(*_find(r"^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$", output)),
-        errors=(int(errors.group(1)) if errors else 0)
-        + (sum(int(count) for count in sockets.groups()) if sockets else 0),
-    )
-
-
-def wrk(url: str, duration: str) -> str:
-    """Run wrk once; its report."""
-    header = ("-H", "Accept: text/html")
-    command = [*pinned(CLIENT_CORE), "wrk", *WRK_OPTIONS, *header, "-d", duration, url]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        fail(f"wrk failed ({done.returncode}): {done.stderr.strip()}")
-    return done.stdout
-
-
-def _find(pattern: str, output: str) -> tuple[str, ...]:
-    match = re.search(pattern, output, re.MULTILINE)
-    if match is None:
-        fail(f"could not find {pattern!r} in wrk's output:\n{output}")
-    return match.groups()
+    return measure_get(name, url, WRK_OPTIONS, {"Accept": "text/html"}, (WARMUP, DURATION))
 
 
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident set (VmHWM) in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(_find(r"^VmHWM:\s+(\d+) kB", status)[0]) / 1024
+    return int(find(r"^VmHWM:\s+(\d+) kB", status)[0]) / 1024
 
 
 def judge(results: list[Result], rss_mb: float) -> list[tuple[str, bool]]:

@@ -7,10 +7,10 @@ from aiohttp import web
 from hub.moderation import ModerationError
 from hub.moderation.applications import ApplicationDraft, submit
 from web import csrf, hub_messages
+from web.clients import form_quota_spent
 from web.i18n import _
-from web.keys import DB, LIMITS, SETTINGS
+from web.keys import DB, SETTINGS
 from web.responses import page
-from web.rsvp import client_address
 
 FIELDS = ("name", "username", "summary", "website", "legal_form", "sector", "region",
           "contact_name", "contact_email")  # fmt: skip
@@ -34,12 +34,10 @@ async def apply_submit(request: web.Request) -> web.StreamResponse:
     """Store the application (rate-limited per address), then show the thank-you page."""
     form = await csrf.read_form(request)
     typed = {name: form.get(name, "") for name in FIELDS}
-    limiter, key = request.app[LIMITS].forms, "apply:" + client_address(request)
-    if limiter.blocked(key):
-        wait = {"Retry-After": str(limiter.retry_after(key))}
+    wait = form_quota_spent(request, "apply")
+    if wait is not None:
         message = _("Too many applications from your address; please try again later.")
         return _render(request, typed, message, 429, wait)
-    limiter.hit(key)
     draft = ApplicationDraft(**typed)
     try:
         async with request.app[DB].begin() as session:

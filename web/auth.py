@@ -11,10 +11,10 @@ from hub import accounts, memberships, password_reset, sessions
 from hub.accounts import AccountError
 from hub.store.models import Person, Role
 from web import csrf, hub_messages
+from web.clients import client_address
 from web.i18n import _
 from web.keys import DB, LIMITS, SETTINGS
 from web.responses import page
-from web.rsvp import client_address
 
 COOKIE = "hub_session"
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from hub.moderation.snapshots import Targets, resolve_target
 from hub.store.models import ActorKind, Role
 from web import csrf, hub_messages
 from web.auth import current_person, login_redirect
+from web.clients import form_quota_spent
 from web.i18n import N_, _, gettext
-from web.keys import DB, LIMITS, URIS
+from web.keys import DB, URIS
 from web.responses import fail, page
-from web.rsvp import client_address
 
 # Mastodon's report categories, so forwarded reports and admin apps speak the same language.
 CATEGORIES = {
@@ -50,12 +50,10 @@ async def report_submit(request: web.Request) -> web.StreamResponse:
     form = await csrf.read_form(request)
     typed = {name: form.get(name, "").strip() for name in ("uri", "category", "comment", "email")}
     typed["name"] = form.get("name", "").strip()
-    limiter, key = request.app[LIMITS].forms, "report:" + client_address(request)
-    if limiter.blocked(key):
-        wait = {"Retry-After": str(limiter.retry_after(key))}
+    wait = form_quota_spent(request, "report")
+    if wait is not None:
         message = _("Too many reports from your address; please try again later.")
         return _render(request, typed, message, 429, wait)
-    limiter.hit(key)
     if typed["category"] not in CATEGORIES:
         return _render(request, typed, _("Please choose what is wrong."), 422)
     name = typed["name"] or _("anonymous visitor")

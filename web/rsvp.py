@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from aiohttp import web
 
 from hub.events import listing, webrsvp
@@ -13,6 +11,7 @@ from hub.events.webrsvp import RegistrationError
 from hub.store.models import Event, ParticipationState, RegistrationMode, WebRegistration
 from hub.store.types import utcnow
 from web import csrf
+from web.clients import client_address
 from web.i18n import N_, gettext
 from web.keys import DB, SETTINGS, URIS
 from web.responses import fail, page
@@ -121,19 +120,6 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     except RegistrationError as error:
         fail(error.status, str(error))
     raise web.HTTPSeeOther(uris.registration(token), headers=_private())
-
-
-def client_address(request: web.Request) -> str:
-    """The sender's address; behind a proxy on a private address, the last X-Forwarded-For hop."""
-    peer = request.remote or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    try:
-        behind_proxy = ipaddress.ip_address(peer).is_private
-    except ValueError:
-        behind_proxy = False
-    # The proxy appends the address it saw last; anything before it the client may have forged.
-    last = forwarded.rsplit(",", 1)[-1].strip()
-    return last if behind_proxy and last else peer
 
 
 def _expect(found: tuple[str, WebRegistration], wanted: str) -> WebRegistration:
