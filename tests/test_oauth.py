@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from tests.apikit import (
     token_for,
 )
 from tests.helpers import csrf_field, make_coop
+from web import grantcache
 from web.keys import LIMITS
 
 EMAIL = "mia@fairbnb.example"
@@ -227,17 +229,20 @@ async def test_refresh_rotates_and_revoke_stops_the_token(
     app = await register(client)
     first = await (await exchange(client, app, code_of(await authorize(client, app)))).json()
     creds = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+    old = {"Authorization": f"Bearer {first['access_token']}"}
+    # Used first, so this process remembers the grant: rotating and revoking must still stop it.
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=old)).status == 200
     refreshed = await client.post(
         "/oauth/token",
         data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"], **creds},
     )
     second = await refreshed.json()
     assert refreshed.status == 200 and second["access_token"] != first["access_token"]
-    old = {"Authorization": f"Bearer {first['access_token']}"}
     assert (await client.get("/api/v1/accounts/verify_credentials", headers=old)).status == 401
+    new = {"Authorization": f"Bearer {second['access_token']}"}
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=new)).status == 200
     revoked = await client.post("/oauth/revoke", data={"token": second["access_token"], **creds})
     assert revoked.status == 200
-    new = {"Authorization": f"Bearer {second['access_token']}"}
     response = await client.get("/api/v1/accounts/verify_credentials", headers=new)
     assert response.status == 401 and list(await response.json()) == ["error"]
 
@@ -354,8 +359,9 @@ async def test_revoking_the_membership_stops_the_persons_tokens(
     token = await token_for(db, person, coop, "read")
     headers = {"Authorization": f"Bearer {token}"}
     assert (await client.get("/api/v1/accounts/verify_credentials", headers=headers)).status == 200
-    async with db.begin() as session:
+    async with db.begin() as session:  # as `hub coop revoke` does, from another process
         await memberships.revoke(session, person, coop)
+    await asyncio.sleep(grantcache.TTL_SECONDS)  # what this process remembers of the token
     assert (await client.get("/api/v1/accounts/verify_credentials", headers=headers)).status == 401
 
 

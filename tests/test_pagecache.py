@@ -56,3 +56,38 @@ async def test_a_page_rendered_while_a_write_lands_is_not_kept() -> None:
     go_on.set()
     assert await pending == (b"before the write", [1])
     assert await cache.page(request, 1, renderer(b"after", calls)) == (b"after", [1])  # type: ignore[arg-type]
+
+
+async def test_requests_for_a_page_being_rendered_share_that_render() -> None:
+    cache, calls = PageCache(), []
+    go_on = asyncio.Event()
+
+    async def slow() -> Page:
+        calls.append("render")
+        await go_on.wait()
+        return b"page", [1]
+
+    request = make_mocked_request("GET", "/api/v1/timelines/public")
+    waiting = [asyncio.create_task(cache.page(request, 0, slow)) for _ in range(16)]
+    await asyncio.sleep(0)
+    go_on.set()
+    assert await asyncio.gather(*waiting) == [(b"page", [1])] * 16
+    assert calls == ["render"]
+
+
+async def test_a_write_during_a_render_makes_later_requests_render_anew() -> None:
+    cache, calls = PageCache(), []
+    go_on = asyncio.Event()
+
+    async def slow() -> Page:
+        await go_on.wait()
+        return b"before the write", [1]
+
+    request = make_mocked_request("GET", "/api/v1/timelines/home")
+    first = asyncio.create_task(cache.page(request, 1, slow))
+    await asyncio.sleep(0)
+    cache.clear()
+    after = asyncio.create_task(cache.page(request, 1, renderer(b"after", calls)))  # type: ignore[arg-type]
+    go_on.set()
+    assert await first == (b"before the write", [1])
+    assert await after == (b"after", [1])

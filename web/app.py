@@ -36,7 +36,9 @@ from web import (
     reports,
     rsvp,
 )
+from web.api.counting import COUNTING
 from web.cache import DocumentCache, FeedCache
+from web.grantcache import GRANTS, GrantCache
 from web.keys import CACHE, DB, FEDERATION, FEEDS, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
 from web.pagecache import PAGES, PageCache, drop_after_writes
@@ -75,6 +77,8 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app[FEEDS] = FeedCache()
     app[LIMITS] = Limits()
     app[PAGES] = PageCache()
+    app[GRANTS] = GrantCache()
+    app[COUNTING] = {}
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

@@ -85,8 +85,10 @@ def choose(query: str | None, cookie: str | None, accept_language: str) -> str:
 @web.middleware
 async def language(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Pick the language for this request; remember an explicit switch in a cookie."""
-    if request.method == "POST" and request.path.endswith("/inbox"):
-        return await handler(request)  # the inbox hot path answers JSON, in no language
+    if request.path.startswith("/api/") or (
+        request.method == "POST" and request.path.endswith("/inbox")
+    ):
+        return await handler(request)  # the client API and the inbox answer JSON, in no language
     asked = request.query.get(QUERY)
     chosen = choose(asked, request.cookies.get(COOKIE), request.headers.get("Accept-Language", ""))
     token = _current.set(chosen)

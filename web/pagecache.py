@@ -4,15 +4,20 @@ Pages below a `max_id` change only when a post is edited, deleted or counted ane
 for OLDER_TTL seconds. The newest page and polls (`since_id`, `min_id`) are kept for FRESH_TTL
 seconds. Every write through this process's web app (a non-GET request other than an inbox
 delivery) drops all pages at once, so an app sees its own post, edit or favourite on its next
-request; writes elsewhere (another process, the CLI, the worker) show within the TTL.
+request; writes elsewhere (another process, the CLI, the worker) show within the TTL. Requests for
+a page that is being rendered wait for that render instead of starting the same queries again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
+
+from web.grantcache import GRANTS
 
 FRESH_TTL = 2.0
 OLDER_TTL = 30.0
@@ -31,6 +36,7 @@ class PageCache:
         self._bytes = 0
         self._generation = 0
         self._entries: dict[str, tuple[float, bytes, list[int]]] = {}
+        self._rendering: dict[str, asyncio.Future[Page]] = {}
 
     async def page(
         self, request: web.Request, viewer_id: int, render: Callable[[], Awaitable[Page]]
@@ -44,8 +50,22 @@ class PageCache:
         now = time.monotonic()
         if entry is not None and entry[0] >= now:
             return entry[1], entry[2]
-        generation = self._generation
-        body, ids = await render()
+        rendering = self._rendering.get(key)
+        if rendering is not None:  # asked again while being rendered: wait for that render
+            return await asyncio.shield(rendering)
+        rendering = asyncio.ensure_future(self._render(key, query, render, self._generation))
+        self._rendering[key] = rendering
+        return await asyncio.shield(rendering)  # a visitor leaving does not stop the others' page
+
+    async def _render(
+        self, key: str, query: Any, render: Callable[[], Awaitable[Page]], generation: int
+    ) -> Page:
+        try:
+            body, ids = await render()
+        finally:
+            if self._rendering.get(key) is asyncio.current_task():
+                del self._rendering[key]
+        now = time.monotonic()
         if generation != self._generation:
             return body, ids  # a write landed meanwhile: this page may predate it
         self._forget(key)
@@ -57,8 +77,9 @@ class PageCache:
         return body, ids
 
     def clear(self) -> None:
-        """Forget every page (after a write)."""
+        """Forget every page (after a write); renders begun before it serve no one else."""
         self._entries.clear()
+        self._rendering.clear()
         self._bytes = 0
         self._generation += 1
 
@@ -72,7 +93,7 @@ class PageCache:
 async def drop_after_writes(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Clear the app's page cache after every write through it (inbox deliveries aside)."""
+    """Clear the app's pages and grants after every write through it (inbox deliveries aside)."""
     if request.method in SAFE_METHODS or request.path.endswith("/inbox"):
         return await handler(request)
     try:
@@ -80,6 +101,7 @@ async def drop_after_writes(
     finally:
         # Also after failures: a write may have landed before an error was raised.
         request.app[PAGES].clear()
+        request.app[GRANTS].clear()
 
 
 PAGES = web.AppKey("pages", PageCache)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub import oauth, scopes
+from hub import scopes
 from hub.oauth import Grant
 from hub.store.models import LocalActor
-from web.keys import DB
+from web.grantcache import GRANTS
 from web.responses import fail
 
 UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="Coophub", error="invalid_token"'}
@@ -25,8 +25,7 @@ async def optional_grant(request: web.Request) -> Grant | None:
     token = bearer(request)
     if token is None:
         return None
-    async with request.app[DB].read() as session:
-        grant = await oauth.grant_for(session, token)
+    grant = await request.app[GRANTS].grant(request, token)
     if grant is None:
         fail(401, "The access token is invalid", UNAUTHORIZED)
     return grant
