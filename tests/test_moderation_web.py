@@ -12,7 +12,10 @@ from aiohttp import FormData
 from sqlalchemy import select
 
 from hub import memberships
+from hub.actors.local import find_actor
 from hub.federation import Federation
+from hub.moderation import applications
+from hub.moderation.applications import ApplicationDraft
 from hub.moderation.reports import ReportDraft, file_report
 from hub.store.db import Database
 from hub.store.models import (
@@ -516,6 +519,8 @@ POSTS = [
     ("/moderation/domains/import", {"csv": "spam.test\n"}),
     ("/moderation/accounts", {"target": "troll@spam.test", "action": "block"}),
     ("/moderation/coops/fairbnb", {"action": "suspend"}),
+    ("/moderation/applications/1", {"action": "decline", "reason": "no"}),
+    ("/moderation/about", {"text_de": "Neu", "text_en": "New"}),
 ]
 
 
@@ -540,3 +545,73 @@ async def test_every_manager_form_without_its_csrf_value_is_403_and_changes_noth
     await run(federation)
     assert await _actions(db) == [] and await count(db, DomainBlock) == 0
     assert spam.received == [] and (await _report(db, report_id)).state == "open"
+
+
+# Membership applications
+
+
+async def _application(db: Database, settings: Any, username: str) -> int:
+    async with db.begin() as session:
+        draft = ApplicationDraft("Velo Coop", username, "Lena Rad", f"lena@{username}.test")
+        return (await applications.submit(session, settings, draft)).id
+
+
+async def test_a_manager_approves_and_declines_applications_on_the_web(
+    client: Any, db: Database, settings: Any
+) -> None:
+    velo, bike = (
+        await _application(db, settings, "velocoop"),
+        await _application(db, settings, "bikecoop"),
+    )
+    await log_in(client, db)
+    queue = await (await client.get("/moderation/applications")).text()
+    assert "velocoop" in queue and "bikecoop" in queue and "lena@velocoop.test" in queue
+    approved = await submit(client, f"/moderation/applications/{velo}", {"action": "approve"})
+    assert approved.headers["Location"] == "/moderation/applications?done=approved"
+    async with db.read() as session:
+        coop = await find_actor(session, "velocoop")
+        assert coop is not None and coop.name == "Velo Coop"
+    refused = await submit(client, f"/moderation/applications/{bike}", {"action": "decline"})
+    assert refused.status == 422 and "Begründung" in await refused.text()
+    declined = {"action": "decline", "reason": "Kein Bezug zur Plattform-Ökonomie"}
+    assert (await submit(client, f"/moderation/applications/{bike}", declined)).status == 303
+    async with db.read() as session:
+        assert await find_actor(session, "bikecoop") is None
+        decided = await applications.get_application(session, bike)
+    assert decided.state == "declined" and decided.reason == declined["reason"]
+    shown = await (await client.get("/moderation/applications")).text()
+    assert "Kein Antrag wartet." in shown and "Kein Bezug zur Plattform-Ökonomie" in shown
+
+
+# The about page
+
+
+async def test_a_manager_edits_the_about_page_in_both_languages(client: Any, db: Database) -> None:
+    shipped = await (await client.get("/about?lang=en")).text()
+    assert "Platform" in shipped  # the shipped description until managers edit it
+    await log_in(client, db)
+    editor = await (await client.get("/moderation/about")).text()
+    assert "Platform Coops" in editor  # the current text, ready to edit
+    texts = {
+        "text_de": "## Regeln\n\nWir moderieren **gemeinsam**.",
+        "text_en": "## Rules\n\nWe moderate **together**.",
+    }
+    saved = await submit(
+        client, "/moderation/about", texts, await token(client, "/moderation/about")
+    )
+    assert saved.headers["Location"] == "/moderation/about?done=about"
+    german = await (await client.get("/about?lang=de")).text()
+    english = await (await client.get("/about?lang=en")).text()
+    assert "<strong>gemeinsam</strong>" in german and "Regeln" in german
+    assert "<strong>together</strong>" in english
+    assert [action[0] for action in await _actions(db)] == ["about.edit", "about.edit"]
+
+
+async def test_an_empty_about_text_stores_neither_language(client: Any, db: Database) -> None:
+    await log_in(client, db)
+    form = {"text_de": "Eine ganz neue Fassung", "text_en": "   "}
+    refused = await submit(
+        client, "/moderation/about", form, await token(client, "/moderation/about")
+    )
+    assert refused.status == 422 and "darf nicht leer sein" in await refused.text()
+    assert "Eine ganz neue Fassung" not in await (await client.get("/about?lang=de")).text()

@@ -16,7 +16,7 @@ from hub.store.migrate import current_revision, upgrade
 from hub.store.models import Base, Person, Post
 from hub.store.types import utcnow
 
-HEAD = "0014"
+HEAD = "0015"
 
 
 async def test_migrated_schema_equals_the_models(db: Database) -> None:

@@ -195,6 +195,18 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("%(value)s is neither an actor address nor a handle user@server."),
         ),
         (r"the action must be one of (?P<value>.+)", N_("Please choose one of: %(value)s.")),
+        (
+            r"the text in (?P<value>\w+) must not be empty",
+            N_("The text in %(value)s must not be empty."),
+        ),
+        (
+            r"the text in (?P<value>\w+) is longer than (?P<count>\d+) characters",
+            N_("The text in %(value)s is longer than %(count)s characters."),
+        ),
+        (
+            r"declining an application needs a reason",
+            N_("Please give a reason for declining; it is mailed to the contact person."),
+        ),
         (r"severity must be one of (?P<value>.+)", N_("Please choose a measure: %(value)s.")),
         (
             r"(?P<value>.+) is not a domain name( like example\.org)?",

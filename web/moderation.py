@@ -5,7 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.moderation.audit import public_blocks, public_coop_actions
-from web import moderation_admin, moderation_reports
+from web import (
+    moderation_about,
+    moderation_admin,
+    moderation_applications,
+    moderation_reports,
+)
 from web.i18n import N_, gettext
 from web.keys import DB
 from web.responses import page
@@ -26,6 +31,8 @@ def routes() -> list[web.RouteDef]:
         web.get("/moderation", moderation_page),
         *moderation_reports.routes(),
         *moderation_admin.routes(),
+        *moderation_applications.routes(),
+        *moderation_about.routes(),
     ]
 
 

@@ -23,6 +23,9 @@ NOTICES = {
     "imported": N_("The blocklist was imported."),
     "account": N_("The measure against the account was carried out."),
     "coop": N_("The measure against the coop was carried out."),
+    "approved": N_("The application was approved: the coop exists and its owner got a link."),
+    "declined": N_("The application was declined; the reason was mailed."),
+    "about": N_("The about page was saved."),
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from hub import site_texts
 from hub.actors.local import count_coops, find_actor
 from hub.directory import DirectoryQuery, facets, search_members
 from hub.text import render_markdown
@@ -89,11 +91,12 @@ async def about(request: web.Request) -> web.StreamResponse:
     async with request.app[DB].read() as session:
         member_count = await count_coops(session)
         network = await find_actor(session, settings.network_username)
+        stored = await site_texts.text_of(session, site_texts.ABOUT, current())
     context = {
         "nav": "about",
         "coop": network,
         "handle": f"@{settings.network_username}@{settings.domain}",
-        "about_html": about_html(current()),
+        "about_html": about_html(current(), stored),
         "member_count": member_count,
         "network_handle": f"@{settings.network_username}@{settings.domain}",
         "csrf": csrf.field(request),
@@ -101,7 +104,18 @@ async def about(request: web.Request) -> web.StreamResponse:
     return page("about.html", request, context)
 
 
-@lru_cache(maxsize=4)
-def about_html(language: str) -> str:
-    """The network description in a language, as safe HTML (demo copy until managers edit it)."""
-    return render_markdown((CONTENT / f"about.{language}.md").read_text(encoding="utf-8"))
+async def about_source(session: Any, language: str) -> str:
+    """The about page's Markdown in a language: as managers wrote it, else the shipped copy."""
+    stored = await site_texts.text_of(session, site_texts.ABOUT, language)
+    return stored if stored is not None else default_about(language)
+
+
+def default_about(language: str) -> str:
+    """The description shipped with the hub, until managers edit it."""
+    return (CONTENT / f"about.{language}.md").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=16)
+def about_html(language: str, stored: str | None) -> str:
+    """The about page's text as safe HTML (the managers' text, else the shipped copy)."""
+    return render_markdown(stored if stored is not None else default_about(language))

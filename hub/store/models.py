@@ -808,6 +808,20 @@ class ModerationAction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class SiteText(Base):
+    """A text of the site that managers edit (the about page), in one language, as Markdown."""
+
+    __tablename__ = "site_texts"
+    __table_args__ = (UniqueConstraint("name", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(320))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class OutgoingMail(Base):
     """A mail waiting to be sent by the worker (written in the transaction that causes it)."""
 
