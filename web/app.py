@@ -43,6 +43,7 @@ from web.keys import CACHE, DB, FEDERATION, FEEDS, LIMITS, SETTINGS, URIS
 from web.negotiation import wants_activitypub
 from web.pagecache import PAGES, PageCache, drop_after_writes
 from web.responses import CORS, HttpError, error_body, page
+from web.singleflight import SingleFlight
 
 HERE = Path(__file__).parent
 MAX_BODY = 1024 * 1024
@@ -78,7 +79,7 @@ def create_app(context: Federation, cache: DocumentCache | None = None) -> web.A
     app[LIMITS] = Limits()
     app[PAGES] = PageCache()
     app[GRANTS] = GrantCache()
-    app[COUNTING] = {}
+    app[COUNTING] = SingleFlight()
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

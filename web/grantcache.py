@@ -9,7 +9,6 @@ next request; a revocation by another process (the CLI) takes effect within TTL_
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from aiohttp import web
@@ -17,6 +16,7 @@ from aiohttp import web
 from hub import oauth
 from hub.oauth import Grant
 from web.keys import DB
+from web.singleflight import SingleFlight
 
 TTL_SECONDS = 1.0
 MAX_GRANTS = 10_000
@@ -29,7 +29,7 @@ class GrantCache:
         self._ttl = ttl
         self._generation = 0
         self._grants: dict[str, tuple[float, Grant]] = {}
-        self._looking: dict[str, asyncio.Future[Grant | None]] = {}
+        self._lookups: SingleFlight[str, Grant | None] = SingleFlight()
 
     async def grant(self, request: web.Request, token: str) -> Grant | None:
         """The token's grant, from memory when looked up less than TTL_SECONDS ago."""
@@ -37,21 +37,14 @@ class GrantCache:
         kept = self._grants.get(key)
         if kept is not None and kept[0] > time.monotonic():
             return kept[1]
-        pending = self._looking.get(key)
-        if pending is None:  # the first request looks the token up; the others wait for it
-            pending = asyncio.ensure_future(self._look_up(request, token, key, self._generation))
-            self._looking[key] = pending
-        return await asyncio.shield(pending)
+        generation = self._generation
+        return await self._lookups.run(key, lambda: self._look_up(request, token, key, generation))
 
     async def _look_up(
         self, request: web.Request, token: str, key: str, generation: int
     ) -> Grant | None:
-        try:
-            async with request.app[DB].read() as session:
-                grant = await oauth.grant_for(session, token)
-        finally:
-            if self._looking.get(key) is asyncio.current_task():
-                del self._looking[key]
+        async with request.app[DB].read() as session:
+            grant = await oauth.grant_for(session, token)
         if grant is not None and generation == self._generation:
             if len(self._grants) >= MAX_GRANTS:
                 self._grants.clear()
@@ -61,7 +54,7 @@ class GrantCache:
     def clear(self) -> None:
         """Forget every grant (after a write through this process)."""
         self._grants.clear()
-        self._looking.clear()
+        self._lookups.forget()
         self._generation += 1
 
 

@@ -10,7 +10,6 @@ a page that is being rendered wait for that render instead of starting the same 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from web.grantcache import GRANTS
+from web.singleflight import SingleFlight
 
 FRESH_TTL = 2.0
 OLDER_TTL = 30.0
@@ -36,7 +36,7 @@ class PageCache:
         self._bytes = 0
         self._generation = 0
         self._entries: dict[str, tuple[float, bytes, list[int]]] = {}
-        self._rendering: dict[str, asyncio.Future[Page]] = {}
+        self._renders: SingleFlight[str, Page] = SingleFlight()
 
     async def page(
         self, request: web.Request, viewer_id: int, render: Callable[[], Awaitable[Page]]
@@ -50,21 +50,13 @@ class PageCache:
         now = time.monotonic()
         if entry is not None and entry[0] >= now:
             return entry[1], entry[2]
-        rendering = self._rendering.get(key)
-        if rendering is not None:  # asked again while being rendered: wait for that render
-            return await asyncio.shield(rendering)
-        rendering = asyncio.ensure_future(self._render(key, query, render, self._generation))
-        self._rendering[key] = rendering
-        return await asyncio.shield(rendering)  # a visitor leaving does not stop the others' page
+        generation = self._generation
+        return await self._renders.run(key, lambda: self._render(key, query, render, generation))
 
     async def _render(
         self, key: str, query: Any, render: Callable[[], Awaitable[Page]], generation: int
     ) -> Page:
-        try:
-            body, ids = await render()
-        finally:
-            if self._rendering.get(key) is asyncio.current_task():
-                del self._rendering[key]
+        body, ids = await render()
         now = time.monotonic()
         if generation != self._generation:
             return body, ids  # a write landed meanwhile: this page may predate it
@@ -79,7 +71,7 @@ class PageCache:
     def clear(self) -> None:
         """Forget every page (after a write); renders begun before it serve no one else."""
         self._entries.clear()
-        self._rendering.clear()
+        self._renders.forget()
         self._bytes = 0
         self._generation += 1
 

@@ -3,7 +3,6 @@ a timeline would cost more than the timeline itself (bench/api.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -12,9 +11,10 @@ from aiohttp import web
 from hub import statuses
 from hub.statuses import Counts
 from hub.store.models import LocalActor
-from web.keys import CACHE
+from web.keys import CACHE, DB
+from web.singleflight import SingleFlight
 
-COUNTING = web.AppKey("counting", dict[int, "asyncio.Future[Counts]"])
+COUNTING = web.AppKey("counting", SingleFlight[int, Counts])
 
 
 def _key(actor_id: int) -> str:
@@ -31,27 +31,14 @@ async def counts(request: web.Request, session: Any, actor: LocalActor) -> Count
     cached = cache.get(_key(actor.id))
     if cached is not None:
         return Counts(*json.loads(cached[1]))
-    counting = request.app[COUNTING]
-    pending = counting.get(actor.id)
-    if pending is not None:
-        return await asyncio.shield(pending)
-    pending = asyncio.get_running_loop().create_future()
-    counting[actor.id] = pending
-    try:
+    return await request.app[COUNTING].run(actor.id, lambda: _count(request, actor))
+
+
+async def _count(request: web.Request, actor: LocalActor) -> Counts:
+    async with request.app[DB].read() as session:  # its own: the asking request may leave
         found = await statuses.counts(session, actor)
-    except asyncio.CancelledError:
-        pending.cancel()
-        raise
-    except Exception as error:
-        pending.set_exception(error)
-        pending.exception()  # marked as retrieved: nobody may be waiting
-        raise
-    finally:
-        del counting[actor.id]
-    cache.put(
-        _key(actor.id), 200, json.dumps([found.followers, found.following, found.statuses]).encode()
-    )
-    pending.set_result(found)
+    cache_value = [found.followers, found.following, found.statuses]
+    request.app[CACHE].put(_key(actor.id), 200, json.dumps(cache_value).encode())
     return found
 
 
